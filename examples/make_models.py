@@ -1,0 +1,261 @@
+#!/usr/bin/python3
+"""Makes every model file Quiver ships, with the real libraries, and records what those libraries
+computed on them so the tests can compare Quiver's answers against the library's own.
+
+Run from the repository root with Debian's Python (apt-get install python3-sklearn python3-xgboost
+python3-onnx python3-torch):
+
+    /usr/bin/python3 examples/make_models.py
+
+It writes
+  examples/models/            the bundled example repository (iris classifiers: ONNX and XGBoost)
+  src/test/resources/repository/   the test repository (more formats, datatypes, versions, a corrupt file)
+  src/test/resources/expected/     inputs and the outputs the producing library computed for them
+  src/test/resources/slow-repository/  a deliberately slow ONNX model for drain tests
+
+The test suite needs no Python: the outputs of this script are committed.
+"""
+import json
+import os
+import shutil
+
+import numpy as np
+import onnx
+import torch
+import xgboost as xgb
+from onnx import TensorProto, helper
+from sklearn.datasets import load_iris
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(ROOT, "examples", "models")
+TEST_REPO = os.path.join(ROOT, "src", "test", "resources", "repository")
+SLOW_REPO = os.path.join(ROOT, "src", "test", "resources", "slow-repository")
+EXPECTED = os.path.join(ROOT, "src", "test", "resources", "expected")
+
+# Rows the KServe reference captures use, plus one of each class from the data set.
+PROBE_ROWS = np.array(
+    [
+        [6.8, 2.8, 4.8, 1.4],
+        [6.0, 3.4, 4.5, 1.6],
+        [5.1, 3.5, 1.4, 0.2],
+        [6.3, 3.3, 6.0, 2.5],
+        [4.9, 3.0, 1.4, 0.2],
+        [5.9, 3.0, 5.1, 1.8],
+    ],
+    dtype=np.float32,
+)
+
+
+def model_dir(*parts):
+    path = os.path.join(*parts)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def write_expected(name, inputs, outputs, producer):
+    """inputs/outputs: name -> numpy array. Stored flat, row-major, with shape and datatype."""
+
+    def describe(arrays):
+        described = []
+        for tensor_name, array in arrays.items():
+            if array.dtype.kind in "OSU":
+                data = [v.decode() if isinstance(v, bytes) else str(v) for v in array.reshape(-1)]
+            else:
+                data = array.reshape(-1).tolist()
+            described.append(
+                {"name": tensor_name, "datatype": DATATYPES[array.dtype.kind, array.dtype.itemsize],
+                 "shape": list(array.shape), "data": data}
+            )
+        return described
+
+    os.makedirs(EXPECTED, exist_ok=True)
+    with open(os.path.join(EXPECTED, name + ".json"), "w") as f:
+        json.dump({"producer": producer, "inputs": describe(inputs), "outputs": describe(outputs)}, f, indent=1)
+        f.write("\n")
+
+
+DATATYPES = {
+    ("b", 1): "BOOL", ("u", 1): "UINT8", ("u", 2): "UINT16", ("u", 4): "UINT32", ("u", 8): "UINT64",
+    ("i", 1): "INT8", ("i", 2): "INT16", ("i", 4): "INT32", ("i", 8): "INT64",
+    ("f", 2): "FP16", ("f", 4): "FP32", ("f", 8): "FP64", ("O", 8): "BYTES",
+}
+
+
+# ---------------------------------------------------------------- iris ONNX (PyTorch -> ONNX)
+class IrisNet(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
+
+    def forward(self, x):
+        probabilities = torch.softmax(self.layers(x), dim=1)
+        return torch.argmax(probabilities, dim=1), probabilities
+
+
+def make_iris_onnx():
+    torch.manual_seed(7)
+    features, labels = load_iris(return_X_y=True)
+    x = torch.tensor(features, dtype=torch.float32)
+    y = torch.tensor(labels, dtype=torch.int64)
+    net = IrisNet()
+    optimiser = torch.optim.Adam(net.parameters(), lr=0.05)
+    for _ in range(300):
+        optimiser.zero_grad()
+        loss = torch.nn.functional.cross_entropy(net.layers(x), y)
+        loss.backward()
+        optimiser.step()
+    net.eval()
+    path = os.path.join(model_dir(EXAMPLES, "iris-onnx"), "model.onnx")
+    torch.onnx.export(
+        net, torch.zeros(1, 4), path, opset_version=13,
+        input_names=["input-0"], output_names=["label", "probabilities"],
+        dynamic_axes={"input-0": {0: "batch"}, "label": {0: "batch"}, "probabilities": {0: "batch"}},
+    )
+    with torch.no_grad():
+        label, probabilities = net(torch.from_numpy(PROBE_ROWS))
+    write_expected("iris-onnx", {"input-0": PROBE_ROWS},
+                   {"label": label.numpy(), "probabilities": probabilities.numpy()},
+                   "torch " + torch.__version__)
+    shutil.copytree(os.path.dirname(path), os.path.join(TEST_REPO, "iris-onnx"), dirs_exist_ok=True)
+
+
+# ---------------------------------------------------------------- XGBoost
+def train_xgboost(params, labels, rounds=10):
+    features, _ = load_iris(return_X_y=True)
+    return xgb.train(params, xgb.DMatrix(features.astype(np.float32), label=labels), num_boost_round=rounds)
+
+
+def make_xgboost():
+    _, labels = load_iris(return_X_y=True)
+    softprob = train_xgboost({"objective": "multi:softprob", "num_class": 3, "max_depth": 3, "seed": 1}, labels)
+    softprob.save_model(os.path.join(model_dir(EXAMPLES, "iris-xgboost"), "model.json"))
+    probe = xgb.DMatrix(PROBE_ROWS)
+    write_expected("iris-xgboost", {"input-0": PROBE_ROWS}, {"output-0": softprob.predict(probe)},
+                   "xgboost " + xgb.__version__)
+    shutil.copytree(os.path.join(EXAMPLES, "iris-xgboost"), os.path.join(TEST_REPO, "iris-xgboost"),
+                    dirs_exist_ok=True)
+
+    # One booster in all three formats, as versions 1..3 of one model: the highest is the default.
+    formats = train_xgboost({"objective": "multi:softprob", "num_class": 3, "max_depth": 2, "seed": 3},
+                            labels, rounds=5)
+    formats.save_model(os.path.join(model_dir(TEST_REPO, "xgb-formats", "1"), "model.bst"))  # legacy binary
+    formats.save_model(os.path.join(model_dir(TEST_REPO, "xgb-formats", "2"), "model.ubj"))
+    formats.save_model(os.path.join(model_dir(TEST_REPO, "xgb-formats", "3"), "model.json"))
+    write_expected("xgb-formats", {"input-0": PROBE_ROWS}, {"output-0": formats.predict(probe)},
+                   "xgboost " + xgb.__version__)
+
+    # Binary classification: Booster.predict returns one probability per row (a flat list).
+    binary = train_xgboost({"objective": "binary:logistic", "max_depth": 2, "seed": 5},
+                           (labels == 1).astype(np.float32))
+    binary.save_model(os.path.join(model_dir(TEST_REPO, "xgb-binary"), "model.ubj"))
+    write_expected("xgb-binary", {"input-0": PROBE_ROWS}, {"output-0": binary.predict(probe)},
+                   "xgboost " + xgb.__version__)
+
+
+# ---------------------------------------------------------------- ONNX graphs built with onnx.helper
+def save_graph(path, nodes, inputs, outputs, initializers=()):
+    graph = helper.make_graph(nodes, os.path.basename(os.path.dirname(path)), inputs, outputs, list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+
+
+def make_mixed_types():
+    """Two inputs (FP32 and INT64), three outputs (FP32, INT64, BOOL); numpy computes the expectation."""
+    path = os.path.join(model_dir(TEST_REPO, "mixed-types"), "model.onnx")
+    nodes = [
+        helper.make_node("Cast", ["counts"], ["counts_f"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["x", "counts_f"], ["product"]),
+        helper.make_node("Add", ["product", "half"], ["scaled"]),
+        helper.make_node("ReduceSum", ["counts", "axis1"], ["count_sum"], keepdims=0),
+        helper.make_node("Greater", ["x", "one"], ["is_big"]),
+    ]
+    initializers = [
+        helper.make_tensor("half", TensorProto.FLOAT, [], [0.5]),
+        helper.make_tensor("one", TensorProto.FLOAT, [], [1.0]),
+        helper.make_tensor("axis1", TensorProto.INT64, [1], [1]),
+    ]
+    save_graph(path, nodes,
+               [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 3]),
+                helper.make_tensor_value_info("counts", TensorProto.INT64, ["batch", 3])],
+               [helper.make_tensor_value_info("scaled", TensorProto.FLOAT, ["batch", 3]),
+                helper.make_tensor_value_info("count_sum", TensorProto.INT64, ["batch"]),
+                helper.make_tensor_value_info("is_big", TensorProto.BOOL, ["batch", 3])],
+               initializers)
+    x = np.array([[0.25, 1.5, -2.0], [3.0, 0.5, 1.0]], dtype=np.float32)
+    counts = np.array([[1, 2, 3], [-4, 5, 9000000000]], dtype=np.int64)
+    write_expected("mixed-types", {"x": x, "counts": counts},
+                   {"scaled": x * counts.astype(np.float32) + np.float32(0.5),
+                    "count_sum": counts.sum(axis=1), "is_big": x > 1.0},
+                   "numpy " + np.__version__)
+
+
+# (ONNX element type, numpy dtype, operator, expected function, sample values)
+ALL_TYPES = [
+    ("fp16", TensorProto.FLOAT16, np.float16, "Neg", np.negative, [[0.5, -1.25], [65504.0, 0.0009765625]]),
+    ("fp32", TensorProto.FLOAT, np.float32, "Neg", np.negative, [[1.5, -2.25], [3.4e38, 1.0e-7]]),
+    ("fp64", TensorProto.DOUBLE, np.float64, "Neg", np.negative, [[1.5, -2.25], [1.0e300, 0.1]]),
+    ("int8", TensorProto.INT8, np.int8, "Neg", np.negative, [[1, -2], [127, -127]]),
+    ("int16", TensorProto.INT16, np.int16, "Identity", lambda a: a, [[1, -2], [32767, -32768]]),
+    ("int32", TensorProto.INT32, np.int32, "Neg", np.negative, [[1, -2], [2147483647, -7]]),
+    ("int64", TensorProto.INT64, np.int64, "Neg", np.negative, [[1, -2], [9007199254740993, -7]]),
+    ("uint8", TensorProto.UINT8, np.uint8, "Identity", lambda a: a, [[0, 1], [128, 255]]),
+    ("bool", TensorProto.BOOL, np.bool_, "Not", np.logical_not, [[True, False], [False, False]]),
+    ("bytes", TensorProto.STRING, np.object_, "Identity", lambda a: a, [["alpha", ""], ["\u00e9t\u00e9", "z"]]),
+]
+
+
+def make_all_types():
+    """One input and one output per datatype ONNX Runtime's Java API takes."""
+    path = os.path.join(model_dir(TEST_REPO, "all-types"), "model.onnx")
+    nodes, inputs, outputs, values, expected = [], [], [], {}, {}
+    for name, onnx_type, dtype, op, fn, sample in ALL_TYPES:
+        nodes.append(helper.make_node(op, ["in_" + name], ["out_" + name]))
+        inputs.append(helper.make_tensor_value_info("in_" + name, onnx_type, ["batch", 2]))
+        outputs.append(helper.make_tensor_value_info("out_" + name, onnx_type, ["batch", 2]))
+        array = np.array(sample, dtype=dtype)
+        values["in_" + name] = array
+        expected["out_" + name] = fn(array)
+    save_graph(path, nodes, inputs, outputs)
+    write_expected("all-types", values, expected, "numpy " + np.__version__)
+
+
+def make_slow():
+    """An ONNX model that takes about a second per call: repeated 512x1024 @ 1024x1024 products of
+    weights the graph draws itself (RandomNormal with a seed), so the file stays tiny."""
+    path = os.path.join(model_dir(SLOW_REPO, "slow"), "model.onnx")
+    nodes = [
+        helper.make_node("RandomNormal", [], ["weights"], shape=[1024, 1024], seed=1.0, scale=0.03),
+        helper.make_node("Expand", ["x", "state_shape"], ["state0"]),
+    ]
+    for step in range(40):
+        nodes.append(helper.make_node("MatMul", ["state%d" % step, "weights"], ["mm%d" % step]))
+        nodes.append(helper.make_node("Tanh", ["mm%d" % step], ["state%d" % (step + 1)]))
+    nodes.append(helper.make_node("ReduceMean", ["state40"], ["y"], axes=[0, 1], keepdims=1))
+    save_graph(path, nodes,
+               [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1])],
+               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1])],
+               [helper.make_tensor("state_shape", TensorProto.INT64, [2], [512, 1024])])
+
+
+def make_broken():
+    """Files that must fail their own model and nothing else."""
+    with open(os.path.join(model_dir(TEST_REPO, "corrupt-onnx"), "model.onnx"), "wb") as f:
+        f.write(b"this is not a protobuf \x00\x01\x02 model file")
+    with open(os.path.join(model_dir(TEST_REPO, "corrupt-xgboost"), "model.json"), "w") as f:
+        f.write('{"learner": {"attributes": {}, "gradient_booster": ')
+    with open(os.path.join(model_dir(TEST_REPO, "unsupported"), "model.h5"), "wb") as f:
+        f.write(b"\x89HDF\r\n\x1a\n")
+
+
+if __name__ == "__main__":
+    for folder in (EXAMPLES, TEST_REPO, SLOW_REPO, EXPECTED):
+        shutil.rmtree(folder, ignore_errors=True)
+    make_iris_onnx()
+    make_xgboost()
+    make_mixed_types()
+    make_all_types()
+    make_slow()
+    make_broken()
+    print("models written under", os.path.relpath(EXAMPLES, ROOT), "and src/test/resources")

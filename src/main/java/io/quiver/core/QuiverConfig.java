@@ -1,0 +1,30 @@
+package io.quiver.core;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalInt;
+
+/** Server-wide settings under {@code quiver.*} (environment: {@code QUIVER_*}). */
+@ConfigMapping(prefix = "quiver")
+public interface QuiverConfig {
+
+  /** The model repository: a folder of model folders. Container images set /mnt/models. */
+  @WithDefault("examples/models")
+  Path modelRepository();
+
+  /**
+   * Requests one model version runs at once; more wait in its queue. Default: the number of CPU
+   * cores. A model's {@code model-settings.json} may set its own ({@code max_concurrency}).
+   */
+  OptionalInt maxConcurrency();
+
+  /** Requests that may wait for one model version before new ones are refused with 503. */
+  @WithDefault("1024")
+  int maxQueueSize();
+
+  /** How long an unload, a reload or shutdown waits for a model's in-flight requests. */
+  @WithDefault("30s")
+  Duration drainTimeout();
+}

@@ -1,0 +1,72 @@
+package io.quiver.core;
+
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quiver.core.registry.ModelRegistry;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Liveness, readiness and the server's identity. The server is ready once every model has finished
+ * loading (a model that failed does not hold the others back) and until shutdown begins; on
+ * shutdown, readiness goes false first, then in-flight requests finish and models are freed.
+ */
+@ApplicationScoped
+public class ServerLifecycle {
+  private static final Logger LOG = Logger.getLogger(ServerLifecycle.class);
+  /** Extensions of the Open Inference Protocol this server implements, as /v2 reports them. */
+  public static final List<String> EXTENSIONS =
+      List.of("model_repository_extension", "binary_tensor_data");
+
+  private final ModelRegistry registry;
+  private final String version;
+  private volatile boolean started;
+  private volatile boolean draining;
+
+  ServerLifecycle(
+      ModelRegistry registry, @ConfigProperty(name = "quarkus.application.version") String version) {
+    this.registry = registry;
+    this.version = version;
+  }
+
+  void onStart(@Observes @Priority(10) StartupEvent event) {
+    long begin = System.nanoTime();
+    registry.loadAll();
+    started = true;
+    LOG.infof(
+        "Model repository loaded in %d ms: %d models", (System.nanoTime() - begin) / 1_000_000,
+        registry.modelNames().size());
+  }
+
+  /** Readiness drops as soon as shutdown is announced, so load balancers stop sending work. */
+  void onShutdownAnnounced(@Observes ShutdownDelayInitiatedEvent event) {
+    draining = true;
+  }
+
+  void onShutdown(@Observes ShutdownEvent event) {
+    draining = true;
+    registry.unloadAll();
+    LOG.info("All models drained and unloaded");
+  }
+
+  public boolean isLive() {
+    return true;
+  }
+
+  public boolean isReady() {
+    return started && !draining;
+  }
+
+  public String name() {
+    return "quiver";
+  }
+
+  public String version() {
+    return version;
+  }
+}

@@ -1,0 +1,194 @@
+package io.quiver.core.registry;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.core.InferenceException;
+import io.quiver.core.QuiverConfig;
+import io.quiver.core.spi.ModelSettings;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * The model repository on disk: a folder of model folders, each holding its model files directly or
+ * in numeric version folders. Every name that reaches the file system passes through here and is
+ * checked, so nothing outside the repository can be read: no {@code ..}, no absolute paths, no links
+ * that lead out.
+ */
+@ApplicationScoped
+public class ModelRepository {
+  private static final Logger LOG = Logger.getLogger(ModelRepository.class);
+  static final String SETTINGS_FILE = "model-settings.json";
+  private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,199}");
+  private static final Pattern VERSION = Pattern.compile("[0-9]{1,18}");
+  /** MLServer's runtime classes, so its model-settings.json files work unchanged. */
+  private static final Map<String, String> MLSERVER_IMPLEMENTATIONS =
+      Map.of(
+          "mlserver_sklearn.SKLearnModel", "sklearn",
+          "mlserver_xgboost.XGBoostModel", "xgboost",
+          "mlserver_lightgbm.LightGBMModel", "lightgbm",
+          "mlserver_mlflow.MLflowRuntime", "mlflow",
+          "mlserver_onnx.OnnxModel", "onnx");
+
+  private final Path root;
+  private final ObjectMapper json;
+
+  ModelRepository(QuiverConfig config, ObjectMapper json) {
+    this.root = config.modelRepository().toAbsolutePath().normalize();
+    this.json = json;
+  }
+
+  /** A model folder: its versions (empty when unversioned) and settings. */
+  public record ModelFolder(String name, Path directory, List<String> versions) {
+    public boolean versioned() {
+      return !versions.isEmpty();
+    }
+
+    /** The folder holding a version's files. */
+    Path versionDirectory(String version) {
+      return version == null ? directory : directory.resolve(version);
+    }
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** Names of the model folders present now, sorted. */
+  public List<String> modelNames() {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> children = Files.list(root)) {
+      return children
+          .filter(Files::isDirectory)
+          .map(path -> path.getFileName().toString())
+          .filter(name -> MODEL_NAME.matcher(name).matches())
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      LOG.errorf("Cannot list the model repository %s: %s", root, e.getMessage());
+      return List.of();
+    }
+  }
+
+  /**
+   * The folder of a model, checked.
+   *
+   * @throws InferenceException.InvalidInput when the name could address anything outside the repository
+   * @throws InferenceException.ModelNotFound when there is no such folder
+   */
+  public ModelFolder folder(String name) {
+    if (name == null || !MODEL_NAME.matcher(name).matches()) {
+      throw new InferenceException.InvalidInput(
+          "Invalid model name '%s': use letters, digits, '.', '_' and '-', starting with a letter or digit."
+              .formatted(name));
+    }
+    Path directory = root.resolve(name);
+    if (!Files.isDirectory(directory)) {
+      throw InferenceException.ModelNotFound.model(name);
+    }
+    requireInsideRepository(directory, name);
+    List<String> versions = new ArrayList<>();
+    try (Stream<Path> children = Files.list(directory)) {
+      children
+          .filter(Files::isDirectory)
+          .map(path -> path.getFileName().toString())
+          .filter(child -> VERSION.matcher(child).matches())
+          .sorted(Comparator.comparingLong(Long::parseLong))
+          .forEach(versions::add);
+    } catch (IOException e) {
+      throw new InferenceException.ModelFailure(
+          "Cannot read model folder %s: %s".formatted(name, e.getMessage()), e);
+    }
+    for (String version : versions) {
+      requireInsideRepository(directory.resolve(version), name);
+    }
+    return new ModelFolder(name, directory, List.copyOf(versions));
+  }
+
+  /** Whether a version label could be a version folder's name. */
+  public static boolean isVersionLabel(String version) {
+    return version != null && VERSION.matcher(version).matches();
+  }
+
+  private void requireInsideRepository(Path path, String name) {
+    try {
+      if (!path.toRealPath().startsWith(root.toRealPath())) {
+        throw new InferenceException.InvalidInput(
+            "Model folder %s links outside the model repository; refusing to load it.".formatted(name));
+      }
+    } catch (IOException e) {
+      throw new InferenceException.ModelFailure(
+          "Cannot resolve model folder %s: %s".formatted(name, e.getMessage()), e);
+    }
+  }
+
+  /**
+   * The settings for one version: its own {@code model-settings.json} if it has one, else the
+   * model's, else none.
+   *
+   * @throws IllegalArgumentException when a settings file is malformed
+   */
+  public ModelSettings settings(ModelFolder folder, String version) {
+    Path own = folder.versionDirectory(version).resolve(SETTINGS_FILE);
+    if (version != null && Files.isRegularFile(own)) {
+      return readSettings(own);
+    }
+    Path shared = folder.directory().resolve(SETTINGS_FILE);
+    return Files.isRegularFile(shared) ? readSettings(shared) : ModelSettings.NONE;
+  }
+
+  private ModelSettings readSettings(Path file) {
+    JsonNode node;
+    try {
+      node = json.readTree(file.toFile());
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "%s is not valid JSON: %s".formatted(SETTINGS_FILE, e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot read %s: %s".formatted(SETTINGS_FILE, e.getMessage()));
+    }
+    if (node == null || !node.isObject()) {
+      throw new IllegalArgumentException("%s must hold a JSON object".formatted(SETTINGS_FILE));
+    }
+    String implementation = text(node, "implementation");
+    String format = text(node, "format");
+    if (MLSERVER_IMPLEMENTATIONS.containsKey(implementation)) {
+      format = format == null ? MLSERVER_IMPLEMENTATIONS.get(implementation) : format;
+      implementation = null;
+    }
+    Map<String, String> parameters = new HashMap<>();
+    JsonNode params = node.path("parameters");
+    params
+        .properties()
+        .forEach(
+            field ->
+                parameters.put(
+                    field.getKey(),
+                    field.getValue().isValueNode() ? field.getValue().asText() : field.getValue().toString()));
+    return new ModelSettings(
+        format,
+        implementation,
+        Optional.ofNullable(text(node, "file")).orElse(parameters.get("uri")),
+        node.path("max_concurrency").asInt(0),
+        parameters);
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? null : value.asText();
+  }
+}

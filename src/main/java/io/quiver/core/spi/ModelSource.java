@@ -1,0 +1,59 @@
+package io.quiver.core.spi;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A model version's files as the registry hands them to a runtime.
+ *
+ * @param name the model name
+ * @param version the version folder's name, or null for an unversioned model
+ * @param directory the folder holding the model files (the version folder when versioned)
+ * @param settings the model's settings
+ */
+public record ModelSource(String name, String version, Path directory, ModelSettings settings) {
+
+  /**
+   * The model file: the one the settings name, else the first of {@code conventionalNames} present.
+   * A file that resolves outside the model folder (by {@code ..} or a link) counts as absent.
+   */
+  public Optional<Path> findFile(String... conventionalNames) {
+    if (settings.file() != null) {
+      return insideDirectory(directory.resolve(settings.file()));
+    }
+    for (String name : conventionalNames) {
+      Optional<Path> file = insideDirectory(directory.resolve(name));
+      if (file.isPresent()) {
+        return file;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Path> insideDirectory(Path file) {
+    try {
+      if (Files.isRegularFile(file) && file.toRealPath().startsWith(directory.toRealPath())) {
+        return Optional.of(file);
+      }
+    } catch (IOException e) {
+      // unreadable: treated as absent
+    }
+    return Optional.empty();
+  }
+
+  /** The first bytes of a file, for recognising formats by content. */
+  public static byte[] head(Path file, int bytes) {
+    try (var in = Files.newInputStream(file)) {
+      return in.readNBytes(bytes);
+    } catch (IOException e) {
+      return new byte[0];
+    }
+  }
+
+  /** A description for log lines and error messages, e.g. {@code iris (version 2)}. */
+  public String describe() {
+    return version == null ? name : "%s (version %s)".formatted(name, version);
+  }
+}

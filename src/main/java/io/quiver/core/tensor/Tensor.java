@@ -1,0 +1,239 @@
+package io.quiver.core.tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A named, typed, shaped block of data: the one tensor type every protocol decodes into and every
+ * runtime reads from.
+ *
+ * <p>Data is held little-endian and row-major in one {@link ByteBuffer}, exactly as the Open
+ * Inference Protocol's binary extension and gRPC's {@code raw_*_contents} carry it, so those bytes
+ * are wrapped rather than copied. {@link DataType#BYTES} elements are stored as a 4-byte length
+ * followed by the element's bytes. Tensors are immutable; readers get read-only views.
+ */
+public final class Tensor {
+  private final String name;
+  private final DataType datatype;
+  private final long[] shape;
+  private final ByteBuffer data;
+  private final long elementCount;
+  private int[] bytesOffsets;
+
+  private Tensor(String name, DataType datatype, long[] shape, ByteBuffer data, long elementCount) {
+    this.name = name;
+    this.datatype = datatype;
+    this.shape = shape;
+    this.data = data;
+    this.elementCount = elementCount;
+  }
+
+  /**
+   * Wraps {@code data} (from its position to its limit) as a tensor.
+   *
+   * @throws IllegalArgumentException naming the tensor when the data does not fill the shape
+   */
+  public static Tensor of(String name, DataType datatype, long[] shape, ByteBuffer data) {
+    long count = elementCount(name, shape);
+    ByteBuffer bytes = data.slice().order(ByteOrder.LITTLE_ENDIAN);
+    Tensor tensor = new Tensor(name, datatype, shape.clone(), bytes, count);
+    if (datatype == DataType.BYTES) {
+      tensor.bytesOffsets = indexBytesElements(name, bytes, count);
+    } else if (bytes.remaining() != count * datatype.byteSize()) {
+      throw new IllegalArgumentException(
+          "tensor '%s': shape %s holds %d %s elements (%d bytes), got %d bytes"
+              .formatted(
+                  name,
+                  Shapes.format(shape),
+                  count,
+                  datatype,
+                  count * datatype.byteSize(),
+                  bytes.remaining()));
+    }
+    return tensor;
+  }
+
+  /** Number of elements a shape describes; negative dimensions are rejected. */
+  public static long elementCount(String name, long[] shape) {
+    long count = 1;
+    for (long dim : shape) {
+      if (dim < 0) {
+        throw new IllegalArgumentException(
+            "tensor '%s': shape %s has a negative dimension".formatted(name, Shapes.format(shape)));
+      }
+      count = Math.multiplyExact(count, dim);
+    }
+    return count;
+  }
+
+  private static int[] indexBytesElements(String name, ByteBuffer bytes, long count) {
+    if (count > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("tensor '%s': too many BYTES elements".formatted(name));
+    }
+    int[] offsets = new int[(int) count];
+    int position = 0;
+    int limit = bytes.remaining();
+    for (int i = 0; i < count; i++) {
+      if (limit - position < 4) {
+        throw new IllegalArgumentException(
+            "tensor '%s': BYTES data ends after %d of %d elements".formatted(name, i, count));
+      }
+      int length = bytes.getInt(position);
+      if (length < 0 || length > limit - position - 4) {
+        throw new IllegalArgumentException(
+            "tensor '%s': BYTES element %d claims %d bytes, only %d remain"
+                .formatted(name, i, Integer.toUnsignedLong(length), limit - position - 4));
+      }
+      offsets[i] = position;
+      position += 4 + length;
+    }
+    if (position != limit) {
+      throw new IllegalArgumentException(
+          "tensor '%s': %d bytes left over after %d BYTES elements"
+              .formatted(name, limit - position, count));
+    }
+    return offsets;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public DataType datatype() {
+    return datatype;
+  }
+
+  /** A copy of the shape. */
+  public long[] shape() {
+    return shape.clone();
+  }
+
+  public int rank() {
+    return shape.length;
+  }
+
+  public long dim(int axis) {
+    return shape[axis];
+  }
+
+  public long elementCount() {
+    return elementCount;
+  }
+
+  /** A read-only little-endian view of the whole data. */
+  public ByteBuffer data() {
+    return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  public int byteSize() {
+    return data.remaining();
+  }
+
+  /** The same data under another name. */
+  public Tensor renamed(String newName) {
+    Tensor tensor = new Tensor(newName, datatype, shape, data, elementCount);
+    tensor.bytesOffsets = bytesOffsets;
+    return tensor;
+  }
+
+  /** The same data with another shape of the same element count. */
+  public Tensor reshaped(long[] newShape) {
+    if (elementCount(name, newShape) != elementCount) {
+      throw new IllegalArgumentException(
+          "tensor '%s': cannot reshape %s into %s"
+              .formatted(name, Shapes.format(shape), Shapes.format(newShape)));
+    }
+    Tensor tensor = new Tensor(name, datatype, newShape.clone(), data, elementCount);
+    tensor.bytesOffsets = bytesOffsets;
+    return tensor;
+  }
+
+  /**
+   * This tensor with its elements converted to another numeric datatype, or itself when the
+   * datatype already matches.
+   *
+   * @throws IllegalArgumentException when a value does not fit the target datatype
+   */
+  public Tensor convertedTo(DataType target) {
+    if (target == datatype) {
+      return this;
+    }
+    if (!datatype.isNumeric() || !target.isNumeric()) {
+      throw new IllegalArgumentException(
+          "tensor '%s': cannot convert %s to %s".formatted(name, datatype, target));
+    }
+    TensorBuilder converted = new TensorBuilder(target, Math.toIntExact(elementCount));
+    boolean exactIntegers = !datatype.isFloatingPoint() && datatype != DataType.UINT64;
+    for (int i = 0; i < elementCount; i++) {
+      if (exactIntegers) {
+        converted.addLong(getLong(i));
+      } else {
+        converted.addDouble(getDouble(i));
+      }
+    }
+    return converted.build(name, shape);
+  }
+
+  /** Element {@code index} of a numeric or BOOL tensor, widened to a double. */
+  public double getDouble(int index) {
+    int at = index * datatype.byteSize();
+    return switch (datatype) {
+      case BOOL, UINT8 -> data.get(at) & 0xFF;
+      case INT8 -> data.get(at);
+      case UINT16 -> data.getShort(at) & 0xFFFF;
+      case INT16 -> data.getShort(at);
+      case UINT32 -> Integer.toUnsignedLong(data.getInt(at));
+      case INT32 -> data.getInt(at);
+      case UINT64 -> unsignedToDouble(data.getLong(at));
+      case INT64 -> data.getLong(at);
+      case FP16 -> Float.float16ToFloat(data.getShort(at));
+      case BF16 -> Float.intBitsToFloat(data.getShort(at) << 16);
+      case FP32 -> data.getFloat(at);
+      case FP64 -> data.getDouble(at);
+      case BYTES -> throw new IllegalStateException("tensor '%s' holds BYTES".formatted(name));
+    };
+  }
+
+  /** Element {@code index} of an integer or BOOL tensor as a long (UINT64 keeps its bits). */
+  public long getLong(int index) {
+    int at = index * datatype.byteSize();
+    return switch (datatype) {
+      case BOOL, UINT8 -> data.get(at) & 0xFF;
+      case INT8 -> data.get(at);
+      case UINT16 -> data.getShort(at) & 0xFFFF;
+      case INT16 -> data.getShort(at);
+      case UINT32 -> Integer.toUnsignedLong(data.getInt(at));
+      case INT32 -> data.getInt(at);
+      case UINT64, INT64 -> data.getLong(at);
+      default -> throw new IllegalStateException("tensor '%s' holds %s".formatted(name, datatype));
+    };
+  }
+
+  private static double unsignedToDouble(long bits) {
+    double value = (double) (bits >>> 1) * 2.0;
+    return value + (bits & 1);
+  }
+
+  /** Length in bytes of BYTES element {@code index}. */
+  public int bytesLength(int index) {
+    return data.getInt(bytesOffsets[index]);
+  }
+
+  /** A read-only view of BYTES element {@code index}. */
+  public ByteBuffer bytesAt(int index) {
+    int offset = bytesOffsets[index] + 4;
+    return data.slice(offset, data.getInt(offset - 4)).asReadOnlyBuffer();
+  }
+
+  /** BYTES element {@code index} decoded as UTF-8. */
+  public String stringAt(int index) {
+    return StandardCharsets.UTF_8.decode(bytesAt(index)).toString();
+  }
+
+  @Override
+  public String toString() {
+    return "Tensor[%s %s %s]".formatted(name, datatype, Arrays.toString(shape));
+  }
+}

@@ -1,0 +1,123 @@
+package io.quiver.protocol.rest;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.core.InferenceException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes REST responses the way KServe's clients read them: JSON with a content type of exactly
+ * {@code application/json} (KServe's Python client shows error text only then), errors as {@code
+ * {"error": "..."}} with the status their kind calls for. Work that may block runs on a virtual
+ * thread, never on the event loop.
+ */
+@ApplicationScoped
+public class RestResponder {
+  private static final Logger LOG = Logger.getLogger(RestResponder.class);
+  public static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
+  /** Jackson names the (redacted) source in nested locations; it tells the caller nothing. */
+  private static final Pattern SOURCE_DESCRIPTION = Pattern.compile("\\[Source: [^;]*; ");
+
+  private final ObjectMapper mapper;
+
+  RestResponder(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  /** Work that produces a response and may block or throw. */
+  @FunctionalInterface
+  public interface Work {
+    void run() throws Exception;
+  }
+
+  /** Runs {@code work} on a virtual thread; whatever it throws becomes an error response. */
+  public void offEventLoop(RoutingContext context, Work work) {
+    Thread.startVirtualThread(() -> guarded(context, work));
+  }
+
+  /** Runs {@code work} here; whatever it throws becomes an error response. */
+  public void guarded(RoutingContext context, Work work) {
+    try {
+      work.run();
+    } catch (Throwable error) {
+      sendError(context, error);
+    }
+  }
+
+  /** Sends {@code value} serialised as JSON. */
+  public void sendJson(RoutingContext context, int status, Object value) {
+    try {
+      send(context, status, Buffer.buffer(mapper.writeValueAsBytes(value)));
+    } catch (JsonProcessingException e) {
+      sendError(context, e);
+    }
+  }
+
+  /** Sends a JSON body already encoded. */
+  public void send(RoutingContext context, int status, Buffer json) {
+    HttpServerResponse response = context.response();
+    if (response.ended()) {
+      return;
+    }
+    response.setStatusCode(status);
+    response.headers().set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+    response.end(json);
+  }
+
+  /** Maps any failure to its status and a {@code {"error": ...}} body. */
+  public void sendError(RoutingContext context, Throwable error) {
+    int status = status(error);
+    String message = message(error);
+    if (status == 500) {
+      LOG.errorf(error, "%s %s failed: %s", context.request().method(), context.request().path(), message);
+    }
+    sendJson(context, status, Map.of("error", message));
+  }
+
+  /** The HTTP status for a failure. */
+  public static int status(Throwable error) {
+    return switch (error) {
+      case InferenceException.ModelNotFound e -> 404;
+      case InferenceException.InvalidInput e -> 400;
+      case InferenceException.ModelNotReady e -> 503;
+      case InferenceException.Unavailable e -> 503;
+      case InferenceException.NotImplemented e -> 501;
+      case InferenceException.ModelFailure e -> 500;
+      case JsonProcessingException e -> 400;
+      case PayloadTooLarge e -> 413;
+      default -> 500;
+    };
+  }
+
+  private static String message(Throwable error) {
+    if (error instanceof JsonProcessingException json) {
+      JsonLocation at = json.getLocation();
+      String where =
+          at == null ? "" : " (line %d, column %d)".formatted(at.getLineNr(), at.getColumnNr());
+      String detail = SOURCE_DESCRIPTION.matcher(json.getOriginalMessage()).replaceAll("[");
+      return "Unrecognized request format: " + detail + where;
+    }
+    return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+  }
+
+  /** A request body over the configured limit. */
+  public static final class PayloadTooLarge extends RuntimeException {
+    public PayloadTooLarge(long limit) {
+      super(
+          "Request body is larger than the limit of %d bytes (quarkus.http.limits.max-body-size)."
+              .formatted(limit),
+          null,
+          false,
+          false);
+    }
+  }
+}

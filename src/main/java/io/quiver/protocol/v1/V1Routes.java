@@ -1,0 +1,104 @@
+package io.quiver.protocol.v1;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quiver.core.InferenceException;
+import io.quiver.core.InferenceRequest;
+import io.quiver.core.InferenceService;
+import io.quiver.core.registry.ModelRegistry;
+import io.quiver.core.registry.ModelVersion;
+import io.quiver.protocol.rest.RequestBodies;
+import io.quiver.protocol.rest.RestResponder;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+
+/**
+ * KServe's v1 protocol: {@code GET /}, the model list and readiness, {@code :predict} and
+ * {@code :explain}. Unlike KServe, readiness is a boolean (KServe answers the string "True").
+ */
+@ApplicationScoped
+public class V1Routes {
+  private final InferenceService inference;
+  private final ModelRegistry registry;
+  private final RestResponder responder;
+  private final RequestBodies bodies;
+  private final V1RequestReader requests;
+  private final V1ResponseWriter responses;
+
+  V1Routes(
+      InferenceService inference,
+      ModelRegistry registry,
+      RestResponder responder,
+      RequestBodies bodies,
+      ObjectMapper mapper) {
+    this.inference = inference;
+    this.registry = registry;
+    this.responder = responder;
+    this.bodies = bodies;
+    this.requests = new V1RequestReader(mapper);
+    this.responses = new V1ResponseWriter(mapper);
+  }
+
+  record Alive(String status) {}
+
+  record ModelList(List<String> models) {}
+
+  record ModelReady(String name, boolean ready) {}
+
+  void register(@Observes Router router) {
+    router.get("/").handler(context -> responder.sendJson(context, 200, new Alive("alive")));
+    router.get("/v1/models").handler(this::listModels);
+    router.get("/v1/models/:model").handler(this::modelReady);
+    bodies.withBody(router.post("/v1/models/:verb")).handler(this::predictOrExplain);
+  }
+
+  private void listModels(RoutingContext context) {
+    responder.sendJson(context, 200, new ModelList(registry.modelNames()));
+  }
+
+  private void modelReady(RoutingContext context) {
+    responder.guarded(
+        context,
+        () -> {
+          String name = context.pathParam("model");
+          ModelVersion version = registry.resolve(name, null);
+          responder.sendJson(context, 200, new ModelReady(name, version.isReady()));
+        });
+  }
+
+  /** The path's last segment is {@code <model>:predict} or {@code <model>:explain}. */
+  private void predictOrExplain(RoutingContext context) {
+    String target = context.pathParam("verb");
+    int colon = target.lastIndexOf(':');
+    String model = colon < 0 ? target : target.substring(0, colon);
+    String verb = colon < 0 ? "" : target.substring(colon + 1);
+    Buffer body = context.body().buffer();
+    responder.offEventLoop(
+        context,
+        () -> {
+          ModelVersion version = registry.resolve(model, null);
+          switch (verb) {
+            case "predict" -> predict(context, version, model, body);
+            case "explain" ->
+                throw new InferenceException.NotImplemented(
+                    "Model %s has no explainer.".formatted(model));
+            default ->
+                throw new InferenceException.ModelNotFound(
+                    "Unknown verb '%s': use /v1/models/%s:predict.".formatted(verb, model));
+          }
+        });
+  }
+
+  private void predict(RoutingContext context, ModelVersion version, String model, Buffer body)
+      throws Exception {
+    if (!version.isReady()) {
+      throw version.notReady();
+    }
+    byte[] bytes = body == null ? new byte[0] : body.getBytes();
+    InferenceRequest request = requests.read(bytes, model, version.metadata());
+    responder.send(context, 200, Buffer.buffer(responses.write(inference.infer(request))));
+  }
+}

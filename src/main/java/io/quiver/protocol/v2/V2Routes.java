@@ -1,0 +1,211 @@
+package io.quiver.protocol.v2;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.quiver.core.InferenceException;
+import io.quiver.core.InferenceRequest;
+import io.quiver.core.InferenceResponse;
+import io.quiver.core.InferenceService;
+import io.quiver.core.ServerLifecycle;
+import io.quiver.core.registry.ModelRegistry;
+import io.quiver.core.registry.ModelVersion;
+import io.quiver.core.registry.ServedModel;
+import io.quiver.protocol.rest.RequestBodies;
+import io.quiver.protocol.rest.RestResponder;
+import io.quiver.protocol.v2.V2Messages.IndexRow;
+import io.quiver.protocol.v2.V2Messages.Live;
+import io.quiver.protocol.v2.V2Messages.Loaded;
+import io.quiver.protocol.v2.V2Messages.ModelList;
+import io.quiver.protocol.v2.V2Messages.ModelMetadataResponse;
+import io.quiver.protocol.v2.V2Messages.ModelReady;
+import io.quiver.protocol.v2.V2Messages.Ready;
+import io.quiver.protocol.v2.V2Messages.ServerMetadata;
+import io.quiver.protocol.v2.V2Messages.Unloaded;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The Open Inference Protocol (v2) over REST, as KServe and Triton serve it: health, server and
+ * model metadata, inference (JSON and the binary tensor data extension) and the model repository
+ * extension. Decodes, calls the core, encodes; nothing else.
+ */
+@ApplicationScoped
+public class V2Routes {
+  static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+  private static final CharSequence OCTET_STREAM =
+      HttpHeaders.createOptimized("application/octet-stream");
+
+  private final InferenceService inference;
+  private final ModelRegistry registry;
+  private final ServerLifecycle server;
+  private final RestResponder responder;
+  private final RequestBodies bodies;
+  private final V2RequestReader requests;
+  private final V2ResponseWriter responses;
+
+  V2Routes(
+      InferenceService inference,
+      ModelRegistry registry,
+      ServerLifecycle server,
+      RestResponder responder,
+      RequestBodies bodies,
+      ObjectMapper mapper) {
+    this.inference = inference;
+    this.registry = registry;
+    this.server = server;
+    this.responder = responder;
+    this.bodies = bodies;
+    this.requests = new V2RequestReader(mapper);
+    this.responses = new V2ResponseWriter(mapper);
+  }
+
+  void register(@Observes Router router) {
+    router.get("/v2").handler(this::serverMetadata);
+    router.get("/v2/health/live").handler(this::live);
+    router.get("/v2/health/ready").handler(this::ready);
+    router.get("/v2/models").handler(this::listModels);
+    router.get("/v2/models/:model").handler(this::modelMetadata);
+    router.get("/v2/models/:model/ready").handler(this::modelReady);
+    router.get("/v2/models/:model/versions/:version").handler(this::modelMetadata);
+    router.get("/v2/models/:model/versions/:version/ready").handler(this::modelReady);
+    bodies.withBody(router.post("/v2/models/:model/infer")).handler(this::infer);
+    bodies.withBody(router.post("/v2/models/:model/versions/:version/infer")).handler(this::infer);
+    bodies.withBody(router.post("/v2/repository/index")).handler(this::index);
+    bodies.withBody(router.post("/v2/repository/models/:model/load")).handler(this::load);
+    bodies.withBody(router.post("/v2/repository/models/:model/unload")).handler(this::unload);
+  }
+
+  private void serverMetadata(RoutingContext context) {
+    responder.sendJson(
+        context, 200, new ServerMetadata(server.name(), server.version(), ServerLifecycle.EXTENSIONS));
+  }
+
+  private void live(RoutingContext context) {
+    responder.sendJson(context, 200, new Live(server.isLive()));
+  }
+
+  private void ready(RoutingContext context) {
+    boolean ready = server.isReady();
+    responder.sendJson(context, ready ? 200 : 503, new Ready(ready));
+  }
+
+  private void listModels(RoutingContext context) {
+    responder.sendJson(context, 200, new ModelList(registry.modelNames()));
+  }
+
+  private void modelMetadata(RoutingContext context) {
+    responder.guarded(
+        context,
+        () -> {
+          String name = context.pathParam("model");
+          ModelVersion version = registry.resolve(name, context.pathParam("version"));
+          if (!version.isReady()) {
+            throw version.notReady();
+          }
+          ServedModel model = registry.model(name);
+          responder.sendJson(
+              context,
+              200,
+              ModelMetadataResponse.of(name, model.versionLabels(), version.metadata()));
+        });
+  }
+
+  private void modelReady(RoutingContext context) {
+    responder.guarded(
+        context,
+        () -> {
+          String name = context.pathParam("model");
+          ModelVersion version = registry.resolve(name, context.pathParam("version"));
+          responder.sendJson(context, 200, ModelReady.of(name, version));
+        });
+  }
+
+  private void infer(RoutingContext context) {
+    Buffer body = context.body().buffer();
+    String headerLength = context.request().getHeader(HEADER_LENGTH);
+    String model = context.pathParam("model");
+    String version = context.pathParam("version");
+    responder.offEventLoop(
+        context,
+        () -> {
+          byte[] bytes = body == null ? new byte[0] : body.getBytes();
+          int jsonLength = jsonLength(headerLength, bytes.length);
+          InferenceRequest request =
+              requests.read(
+                  bytes,
+                  0,
+                  jsonLength,
+                  ByteBuffer.wrap(bytes, jsonLength, bytes.length - jsonLength),
+                  model,
+                  version);
+          InferenceResponse response = inference.infer(request);
+          send(context, request, response);
+        });
+  }
+
+  private static int jsonLength(String header, int bodyLength) {
+    if (header == null) {
+      return bodyLength;
+    }
+    try {
+      int length = Integer.parseInt(header.trim());
+      if (length >= 0 && length <= bodyLength) {
+        return length;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new InferenceException.InvalidInput(
+        "%s must be a byte count between 0 and the body length %d, got '%s'."
+            .formatted(HEADER_LENGTH, bodyLength, header));
+  }
+
+  private void send(RoutingContext context, InferenceRequest request, InferenceResponse response)
+      throws IOException {
+    ByteBuf out = Unpooled.buffer(256);
+    int jsonLength = responses.write(request, response, out);
+    if (jsonLength < 0) {
+      responder.send(context, 200, Buffer.buffer(out));
+      return;
+    }
+    HttpServerResponse http = context.response();
+    http.setStatusCode(200);
+    http.headers().set(HttpHeaders.CONTENT_TYPE, OCTET_STREAM);
+    http.headers().set(HEADER_LENGTH, Integer.toString(jsonLength));
+    http.end(Buffer.buffer(out));
+  }
+
+  private void index(RoutingContext context) {
+    responder.offEventLoop(
+        context,
+        () -> responder.sendJson(context, 200, registry.index().stream().map(IndexRow::of).toList()));
+  }
+
+  private void load(RoutingContext context) {
+    String name = context.pathParam("model");
+    responder.offEventLoop(
+        context,
+        () -> {
+          registry.load(name);
+          responder.sendJson(context, 200, new Loaded(name, true));
+        });
+  }
+
+  private void unload(RoutingContext context) {
+    String name = context.pathParam("model");
+    responder.offEventLoop(
+        context,
+        () -> {
+          registry.unload(name);
+          responder.sendJson(context, 200, new Unloaded(name, true));
+        });
+  }
+}

@@ -1,0 +1,58 @@
+package io.quiver.runtime.xgboost;
+
+import io.quiver.core.spi.LoadedModel;
+import io.quiver.core.spi.ModelRuntime;
+import io.quiver.core.spi.ModelSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.XGBoost;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+
+/**
+ * Serves XGBoost boosters saved as JSON ({@code model.json}), UBJSON ({@code model.ubj}) or the
+ * legacy binary format ({@code model.bst}, which KServe's own examples use). {@code model.bst} is
+ * also LightGBM's file name in KServe, so the content decides, not the name.
+ */
+@ApplicationScoped
+public class XGBoostModelRuntime implements ModelRuntime {
+  private static final String[] FILES = {"model.json", "model.ubj", "model.bst"};
+
+  @Override
+  public String format() {
+    return "xgboost";
+  }
+
+  @Override
+  public boolean recognises(ModelSource source) {
+    return source.findFile(FILES).map(XGBoostModelRuntime::looksLikeXGBoost).orElse(false);
+  }
+
+  private static boolean looksLikeXGBoost(Path file) {
+    String head = new String(ModelSource.head(file, 512), StandardCharsets.ISO_8859_1);
+    if (file.getFileName().toString().endsWith(".bst")) {
+      // Legacy binary models start with "binf"; LightGBM's text models with "tree".
+      return !head.startsWith("tree");
+    }
+    return head.contains("learner");
+  }
+
+  @Override
+  public LoadedModel load(ModelSource source) throws XGBoostError {
+    Path file =
+        source
+            .findFile(FILES)
+            .orElseThrow(
+                () -> new IllegalArgumentException("no model.json, model.ubj or model.bst in the model folder"));
+    Booster booster = XGBoost.loadModel(file.toString());
+    try {
+      int threads = source.settings().intParameter("nthread").orElse(1);
+      booster.setParam("nthread", threads);
+      return new XGBoostModel(booster);
+    } catch (XGBoostError | RuntimeException e) {
+      booster.dispose();
+      throw e;
+    }
+  }
+}
