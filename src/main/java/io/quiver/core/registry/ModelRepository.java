@@ -166,7 +166,7 @@ public class ModelRepository {
     }
     String implementation = text(node, "implementation");
     String format = text(node, "format");
-    if (MLSERVER_IMPLEMENTATIONS.containsKey(implementation)) {
+    if (implementation != null && MLSERVER_IMPLEMENTATIONS.containsKey(implementation)) {
       format = format == null ? MLSERVER_IMPLEMENTATIONS.get(implementation) : format;
       implementation = null;
     }

@@ -1,38 +1,38 @@
 package io.quiver.protocol.rest;
 
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.ext.web.Route;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.function.BiConsumer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Collects request bodies up to the configured limit ({@code quarkus.http.limits.max-body-size})
- * and answers larger ones with 413 and a JSON error, as every other error is answered.
+ * Collects request bodies as raw bytes, whatever content type the client claims (KServe's client
+ * sends none, curl sends a form type), up to {@code quarkus.http.limits.max-body-size}; a larger
+ * body is answered with 413 and a JSON error, as every other error is answered.
  */
 @ApplicationScoped
 public class RequestBodies {
   private final long limit;
-  private final BodyHandler bodyHandler;
   private final RestResponder responder;
 
   RequestBodies(
       @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit,
       RestResponder responder) {
     this.limit = limit.asLongValue();
-    this.bodyHandler = BodyHandler.create(false).setBodyLimit(this.limit).setHandleFileUploads(false);
     this.responder = responder;
   }
 
   /**
-   * Answers requests that announce a body over the limit with a JSON 413 before Quarkus's own limit
-   * handler (route order -2) answers them with an empty one.
+   * Answers requests that announce a body over the limit before Quarkus's own limit handler (route
+   * order -2) answers them with an empty 413.
    */
-  void rejectOversizedBodies(@Observes Router router) {
+  void rejectAnnouncedOversizedBodies(@Observes Router router) {
     router
         .route()
         .order(-3)
@@ -40,8 +40,7 @@ public class RequestBodies {
             context -> {
               String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
               if (length != null && parsesAbove(length, limit)) {
-                context.response().headers().set(HttpHeaders.CONNECTION, "close");
-                responder.sendError(context, new RestResponder.PayloadTooLarge(limit));
+                tooLarge(context);
               } else {
                 context.next();
               }
@@ -56,18 +55,31 @@ public class RequestBodies {
     }
   }
 
-  /** Makes {@code route} collect the body before its handler runs. */
-  public Route withBody(Route route) {
-    return route.handler(bodyHandler).failureHandler(this::onFailure);
+  /** Reads the whole body, then hands it to {@code handler} (on the event loop). */
+  public void read(RoutingContext context, BiConsumer<RoutingContext, Buffer> handler) {
+    HttpServerRequest request = context.request();
+    Buffer body = Buffer.buffer();
+    request.handler(
+        chunk -> {
+          if (body.length() + (long) chunk.length() > limit) {
+            request.handler(null);
+            tooLarge(context);
+          } else {
+            body.appendBuffer(chunk);
+          }
+        });
+    request.endHandler(
+        end -> {
+          if (!context.response().ended()) {
+            handler.accept(context, body);
+          }
+        });
+    request.exceptionHandler(error -> responder.sendError(context, error));
+    request.resume();
   }
 
-  private void onFailure(RoutingContext context) {
-    if (context.statusCode() == 413) {
-      responder.sendError(context, new RestResponder.PayloadTooLarge(limit));
-    } else if (context.failure() != null) {
-      responder.sendError(context, context.failure());
-    } else {
-      context.next();
-    }
+  private void tooLarge(RoutingContext context) {
+    context.response().headers().set(HttpHeaders.CONNECTION, "close");
+    responder.sendError(context, new RestResponder.PayloadTooLarge(limit));
   }
 }

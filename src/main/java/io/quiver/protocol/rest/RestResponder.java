@@ -65,7 +65,7 @@ public class RestResponder {
   /** Sends a JSON body already encoded. */
   public void send(RoutingContext context, int status, Buffer json) {
     HttpServerResponse response = context.response();
-    if (response.ended()) {
+    if (response.ended() || response.closed()) {
       return;
     }
     response.setStatusCode(status);
@@ -75,6 +75,9 @@ public class RestResponder {
 
   /** Maps any failure to its status and a {@code {"error": ...}} body. */
   public void sendError(RoutingContext context, Throwable error) {
+    if (context.response().ended() || context.response().closed()) {
+      return; // answered already, or the client went away: nobody to tell
+    }
     int status = status(error);
     String message = message(error);
     if (status == 500) {

@@ -52,7 +52,7 @@ public class V1Routes {
     router.get("/").handler(context -> responder.sendJson(context, 200, new Alive("alive")));
     router.get("/v1/models").handler(this::listModels);
     router.get("/v1/models/:model").handler(this::modelReady);
-    bodies.withBody(router.post("/v1/models/:verb")).handler(this::predictOrExplain);
+    router.post("/v1/models/:verb").handler(context -> bodies.read(context, this::predictOrExplain));
   }
 
   private void listModels(RoutingContext context) {
@@ -70,12 +70,11 @@ public class V1Routes {
   }
 
   /** The path's last segment is {@code <model>:predict} or {@code <model>:explain}. */
-  private void predictOrExplain(RoutingContext context) {
+  private void predictOrExplain(RoutingContext context, Buffer body) {
     String target = context.pathParam("verb");
     int colon = target.lastIndexOf(':');
     String model = colon < 0 ? target : target.substring(0, colon);
     String verb = colon < 0 ? "" : target.substring(colon + 1);
-    Buffer body = context.body().buffer();
     responder.offEventLoop(
         context,
         () -> {
@@ -97,7 +96,7 @@ public class V1Routes {
     if (!version.isReady()) {
       throw version.notReady();
     }
-    byte[] bytes = body == null ? new byte[0] : body.getBytes();
+    byte[] bytes = body.getBytes();
     InferenceRequest request = requests.read(bytes, model, version.metadata());
     responder.send(context, 200, Buffer.buffer(responses.write(inference.infer(request))));
   }

@@ -9,6 +9,7 @@ import io.quiver.core.InferenceResponse;
 import io.quiver.core.InferenceService;
 import io.quiver.core.ServerLifecycle;
 import io.quiver.core.registry.ModelRegistry;
+import io.quiver.core.registry.ModelState;
 import io.quiver.core.registry.ModelVersion;
 import io.quiver.core.registry.ServedModel;
 import io.quiver.protocol.rest.RequestBodies;
@@ -50,6 +51,7 @@ public class V2Routes {
   private final RequestBodies bodies;
   private final V2RequestReader requests;
   private final V2ResponseWriter responses;
+  private final ObjectMapper mapper;
 
   V2Routes(
       InferenceService inference,
@@ -65,6 +67,7 @@ public class V2Routes {
     this.bodies = bodies;
     this.requests = new V2RequestReader(mapper);
     this.responses = new V2ResponseWriter(mapper);
+    this.mapper = mapper;
   }
 
   void register(@Observes Router router) {
@@ -76,11 +79,11 @@ public class V2Routes {
     router.get("/v2/models/:model/ready").handler(this::modelReady);
     router.get("/v2/models/:model/versions/:version").handler(this::modelMetadata);
     router.get("/v2/models/:model/versions/:version/ready").handler(this::modelReady);
-    bodies.withBody(router.post("/v2/models/:model/infer")).handler(this::infer);
-    bodies.withBody(router.post("/v2/models/:model/versions/:version/infer")).handler(this::infer);
-    bodies.withBody(router.post("/v2/repository/index")).handler(this::index);
-    bodies.withBody(router.post("/v2/repository/models/:model/load")).handler(this::load);
-    bodies.withBody(router.post("/v2/repository/models/:model/unload")).handler(this::unload);
+    router.post("/v2/models/:model/infer").handler(context -> bodies.read(context, this::infer));
+    router.post("/v2/models/:model/versions/:version/infer").handler(context -> bodies.read(context, this::infer));
+    router.post("/v2/repository/index").handler(context -> bodies.read(context, this::index));
+    router.post("/v2/repository/models/:model/load").handler(context -> bodies.read(context, this::load));
+    router.post("/v2/repository/models/:model/unload").handler(context -> bodies.read(context, this::unload));
   }
 
   private void serverMetadata(RoutingContext context) {
@@ -128,15 +131,15 @@ public class V2Routes {
         });
   }
 
-  private void infer(RoutingContext context) {
-    Buffer body = context.body().buffer();
+  private void infer(RoutingContext context, Buffer body) {
     String headerLength = context.request().getHeader(HEADER_LENGTH);
     String model = context.pathParam("model");
     String version = context.pathParam("version");
     responder.offEventLoop(
         context,
         () -> {
-          byte[] bytes = body == null ? new byte[0] : body.getBytes();
+          registry.resolve(model, version);
+          byte[] bytes = body.getBytes();
           int jsonLength = jsonLength(headerLength, bytes.length);
           InferenceRequest request =
               requests.read(
@@ -183,13 +186,23 @@ public class V2Routes {
     http.end(Buffer.buffer(out));
   }
 
-  private void index(RoutingContext context) {
+  /** Triton's index request may ask for ready models only: {@code {"ready": true}}. */
+  private void index(RoutingContext context, Buffer body) {
     responder.offEventLoop(
         context,
-        () -> responder.sendJson(context, 200, registry.index().stream().map(IndexRow::of).toList()));
+        () -> {
+          boolean readyOnly = body.length() > 0 && mapper.readTree(body.getBytes()).path("ready").asBoolean(false);
+          responder.sendJson(
+              context,
+              200,
+              registry.index().stream()
+                  .filter(entry -> !readyOnly || entry.state() == ModelState.READY)
+                  .map(IndexRow::of)
+                  .toList());
+        });
   }
 
-  private void load(RoutingContext context) {
+  private void load(RoutingContext context, Buffer body) {
     String name = context.pathParam("model");
     responder.offEventLoop(
         context,
@@ -199,7 +212,7 @@ public class V2Routes {
         });
   }
 
-  private void unload(RoutingContext context) {
+  private void unload(RoutingContext context, Buffer body) {
     String name = context.pathParam("model");
     responder.offEventLoop(
         context,

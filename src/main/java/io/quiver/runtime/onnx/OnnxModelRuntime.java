@@ -100,7 +100,14 @@ public class OnnxModelRuntime implements ModelRuntime {
     switch (device) {
       case CPU -> LOG.infof("ONNX model %s runs on the CPU", source.describe());
       case CUDA -> {
-        options.addCUDA(deviceId);
+        try {
+          options.addCUDA(deviceId);
+        } catch (OrtException e) {
+          throw new IllegalStateException(
+              "device is cuda, but CUDA device %d cannot be used here (%s). The GPU build (-Pgpu) on a machine with CUDA 12 and cuDNN 9 is needed; or set device to auto or cpu."
+                  .formatted(deviceId, firstLine(e.getMessage())),
+              e);
+        }
         LOG.infof("ONNX model %s runs on CUDA device %d", source.describe(), deviceId);
       }
       case AUTO -> {

@@ -1,0 +1,219 @@
+package io.quiver.protocol.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quiver.protocol.grpc.api.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
+import io.quiver.protocol.grpc.api.InferParameter;
+import io.quiver.protocol.grpc.api.InferTensorContents;
+import io.quiver.protocol.grpc.api.ModelInferRequest;
+import io.quiver.protocol.grpc.api.ModelInferRequest.InferInputTensor;
+import io.quiver.protocol.grpc.api.ModelInferResponse;
+import io.quiver.protocol.grpc.api.ModelMetadataRequest;
+import io.quiver.protocol.grpc.api.ModelMetadataResponse;
+import io.quiver.protocol.grpc.api.ModelReadyRequest;
+import io.quiver.protocol.grpc.api.ServerLiveRequest;
+import io.quiver.protocol.grpc.api.ServerMetadataRequest;
+import io.quiver.protocol.grpc.api.ServerReadyRequest;
+import io.quiver.support.Expected;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The Open Inference Protocol over gRPC, through a real gRPC client on the server's gRPC port. */
+@QuarkusTest
+class GrpcTest {
+  @GrpcClient("inference")
+  GRPCInferenceServiceBlockingStub grpc;
+
+  @Test
+  void healthAndMetadata() {
+    assertTrue(grpc.serverLive(ServerLiveRequest.getDefaultInstance()).getLive());
+    assertTrue(grpc.serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
+    var server = grpc.serverMetadata(ServerMetadataRequest.getDefaultInstance());
+    assertEquals("quiver", server.getName());
+    assertTrue(server.getExtensionsList().contains("model_repository_extension"));
+    assertTrue(grpc.modelReady(ModelReadyRequest.newBuilder().setName("iris-onnx").build()).getReady());
+    assertFalse(grpc.modelReady(ModelReadyRequest.newBuilder().setName("corrupt-onnx").build()).getReady());
+    assertTrue(grpc.modelReady(ModelReadyRequest.newBuilder().setName("xgb-formats").setVersion("2").build()).getReady());
+
+    ModelMetadataResponse metadata =
+        grpc.modelMetadata(ModelMetadataRequest.newBuilder().setName("iris-onnx").build());
+    assertEquals("onnxruntime_onnx", metadata.getPlatform());
+    assertEquals("input-0", metadata.getInputs(0).getName());
+    assertEquals("FP32", metadata.getInputs(0).getDatatype());
+    assertEquals(List.of(-1L, 4L), metadata.getInputs(0).getShapeList());
+    assertEquals(List.of("label", "probabilities"), metadata.getOutputsList().stream().map(o -> o.getName()).toList());
+    assertEquals(
+        List.of("1", "2", "3"),
+        grpc.modelMetadata(ModelMetadataRequest.newBuilder().setName("xgb-formats").build()).getVersionsList());
+  }
+
+  @Test
+  void typedContentsAreAnsweredInTypedContents() {
+    Expected expected = Expected.of("iris-xgboost");
+    ModelInferResponse response = grpc.modelInfer(typedRequest("iris-xgboost", expected).setId("g-1").build());
+    assertEquals("iris-xgboost", response.getModelName());
+    assertEquals("g-1", response.getId());
+    assertEquals(0, response.getRawOutputContentsCount());
+    ModelInferResponse.InferOutputTensor output = response.getOutputs(0);
+    assertEquals("output-0", output.getName());
+    assertEquals("FP32", output.getDatatype());
+    assertEquals(List.of(6L, 3L), output.getShapeList());
+    JsonNode want = expected.output("output-0").get("data");
+    for (int i = 0; i < want.size(); i++) {
+      Expected.assertClose(want.get(i).asDouble(), output.getContents().getFp32Contents(i), "output-0[" + i + "]");
+    }
+  }
+
+  @Test
+  void rawContentsAreAnsweredInRawContents() {
+    Expected expected = Expected.of("iris-onnx");
+    JsonNode input = expected.input("input-0");
+    ByteBuffer raw = ByteBuffer.allocate(input.get("data").size() * 4).order(ByteOrder.LITTLE_ENDIAN);
+    input.get("data").forEach(v -> raw.putFloat((float) v.asDouble()));
+    ModelInferRequest request =
+        ModelInferRequest.newBuilder()
+            .setModelName("iris-onnx")
+            .setId("raw-1")
+            .addInputs(InferInputTensor.newBuilder().setName("input-0").setDatatype("FP32").addShape(6).addShape(4))
+            .addRawInputContents(ByteString.copyFrom(raw.flip()))
+            .build();
+    ModelInferResponse response = grpc.modelInfer(request);
+    assertEquals(2, response.getRawOutputContentsCount());
+    assertEquals("label", response.getOutputs(0).getName());
+    assertEquals(48, response.getOutputs(0).getParametersOrThrow("binary_data_size").getInt64Param());
+    ByteBuffer labels = response.getRawOutputContents(0).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    JsonNode wantLabels = expected.output("label").get("data");
+    for (int i = 0; i < wantLabels.size(); i++) {
+      assertEquals(wantLabels.get(i).asLong(), labels.getLong(), "label[" + i + "]");
+    }
+    ByteBuffer probabilities = response.getRawOutputContents(1).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    JsonNode wantProbabilities = expected.output("probabilities").get("data");
+    for (int i = 0; i < wantProbabilities.size(); i++) {
+      Expected.assertClose(wantProbabilities.get(i).asDouble(), probabilities.getFloat(), "probabilities[" + i + "]");
+    }
+  }
+
+  @Test
+  void everyDatatypeOfTheOnnxFixtures() {
+    Expected expected = Expected.of("all-types");
+    ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName("all-types");
+    ByteBuffer fp16 = null;
+    for (JsonNode input : expected.inputs()) {
+      String datatype = input.get("datatype").asText();
+      InferInputTensor.Builder tensor = InferInputTensor.newBuilder().setName(input.get("name").asText()).setDatatype(datatype);
+      input.get("shape").forEach(d -> tensor.addShape(d.asLong()));
+      InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+      for (JsonNode v : input.get("data")) {
+        switch (datatype) {
+          case "BOOL" -> contents.addBoolContents(v.asBoolean());
+          case "INT8", "INT16", "INT32" -> contents.addIntContents(v.asInt());
+          case "INT64" -> contents.addInt64Contents(v.asLong());
+          case "UINT8" -> contents.addUintContents(v.asInt());
+          case "FP32" -> contents.addFp32Contents((float) v.asDouble());
+          case "FP64" -> contents.addFp64Contents(v.asDouble());
+          case "BYTES" -> contents.addBytesContents(ByteString.copyFromUtf8(v.asText()));
+          case "FP16" -> {}
+          default -> throw new AssertionError(datatype);
+        }
+      }
+      request.addInputs(tensor.setContents(contents));
+    }
+    // FP16 has no typed field: a request with FP16 inputs must go raw, so it is rejected typed...
+    StatusRuntimeException typed = assertThrows(StatusRuntimeException.class, () -> grpc.modelInfer(request.build()));
+    assertEquals(Status.Code.INVALID_ARGUMENT, typed.getStatus().getCode());
+    assertTrue(typed.getStatus().getDescription().contains("Input 'in_fp16' is FP16, which typed contents cannot carry"));
+
+    // ...and answered raw: every input as little-endian bytes, every output back the same way.
+    ModelInferRequest.Builder raw = ModelInferRequest.newBuilder().setModelName("all-types");
+    for (JsonNode input : expected.inputs()) {
+      InferInputTensor.Builder tensor =
+          InferInputTensor.newBuilder().setName(input.get("name").asText()).setDatatype(input.get("datatype").asText());
+      input.get("shape").forEach(d -> tensor.addShape(d.asLong()));
+      raw.addInputs(tensor).addRawInputContents(RawTensors.encode(input.get("datatype").asText(), input.get("data")));
+    }
+    ModelInferResponse response = grpc.modelInfer(raw.build());
+    assertEquals(expected.outputs().size(), response.getRawOutputContentsCount());
+    for (int i = 0; i < response.getOutputsCount(); i++) {
+      ModelInferResponse.InferOutputTensor output = response.getOutputs(i);
+      JsonNode want = expected.output(output.getName());
+      assertEquals(want.get("datatype").asText(), output.getDatatype());
+      Expected.assertValues(
+          want.get("data"),
+          RawTensors.decode(output.getDatatype(), response.getRawOutputContents(i)),
+          output.getName());
+    }
+  }
+
+  @Test
+  void parametersAndRequestedOutputs() {
+    Expected expected = Expected.of("iris-onnx");
+    ModelInferRequest request =
+        typedRequest("iris-onnx", expected)
+            .putParameters("tenant", InferParameter.newBuilder().setStringParam("blue").build())
+            .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("label"))
+            .build();
+    ModelInferResponse response = grpc.modelInfer(request);
+    assertEquals("blue", response.getParametersOrThrow("tenant").getStringParam());
+    assertEquals(1, response.getOutputsCount());
+    assertEquals("label", response.getOutputs(0).getName());
+    JsonNode want = expected.output("label").get("data");
+    for (int i = 0; i < want.size(); i++) {
+      assertEquals(want.get(i).asLong(), response.getOutputs(0).getContents().getInt64Contents(i));
+    }
+  }
+
+  @Test
+  void errorsMapToGrpcStatuses() {
+    Expected expected = Expected.of("iris-onnx");
+    assertStatus(Status.Code.NOT_FOUND, "Model with name nosuch does not exist.",
+        () -> grpc.modelInfer(typedRequest("nosuch", expected).build()));
+    assertStatus(Status.Code.NOT_FOUND, "does not exist",
+        () -> grpc.modelMetadata(ModelMetadataRequest.newBuilder().setName("nosuch").build()));
+    assertStatus(Status.Code.NOT_FOUND, "does not exist",
+        () -> grpc.modelReady(ModelReadyRequest.newBuilder().setName("nosuch").build()));
+    assertStatus(Status.Code.UNAVAILABLE, "Model with name corrupt-onnx is not ready",
+        () -> grpc.modelInfer(typedRequest("corrupt-onnx", expected).build()));
+    ModelInferRequest wrongShape =
+        ModelInferRequest.newBuilder()
+            .setModelName("iris-onnx")
+            .addInputs(
+                InferInputTensor.newBuilder().setName("input-0").setDatatype("FP32").addShape(3).addShape(4)
+                    .setContents(InferTensorContents.newBuilder().addAllFp32Contents(List.of(1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f))))
+            .build();
+    assertStatus(Status.Code.INVALID_ARGUMENT, "shape [3,4]", () -> grpc.modelInfer(wrongShape));
+    ModelInferRequest wrongType = wrongShape.toBuilder()
+        .setInputs(0, wrongShape.getInputs(0).toBuilder().setDatatype("FP64").clearShape().addShape(2).addShape(4)
+            .setContents(InferTensorContents.newBuilder().addAllFp64Contents(List.of(1d, 2d, 3d, 4d, 5d, 6d, 7d, 8d))))
+        .build();
+    assertStatus(Status.Code.INVALID_ARGUMENT, "must be FP32, got FP64", () -> grpc.modelInfer(wrongType));
+    ModelInferRequest rawMismatch = wrongShape.toBuilder().addRawInputContents(ByteString.copyFrom(new byte[3])).build();
+    assertStatus(Status.Code.INVALID_ARGUMENT, "holds 12 FP32 elements (48 bytes), got 3 bytes", () -> grpc.modelInfer(rawMismatch));
+    assertTrue(grpc.serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
+  }
+
+  static ModelInferRequest.Builder typedRequest(String model, Expected expected) {
+    JsonNode input = expected.input("input-0");
+    InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+    input.get("data").forEach(v -> contents.addFp32Contents((float) v.asDouble()));
+    InferInputTensor.Builder tensor = InferInputTensor.newBuilder().setName("input-0").setDatatype("FP32");
+    input.get("shape").forEach(d -> tensor.addShape(d.asLong()));
+    return ModelInferRequest.newBuilder().setModelName(model).addInputs(tensor.setContents(contents));
+  }
+
+  private static void assertStatus(Status.Code code, String containing, Runnable call) {
+    StatusRuntimeException error = assertThrows(StatusRuntimeException.class, call::run);
+    assertEquals(code, error.getStatus().getCode(), error.getStatus().toString());
+    assertTrue(error.getStatus().getDescription().contains(containing), error.getStatus().getDescription());
+  }
+}
