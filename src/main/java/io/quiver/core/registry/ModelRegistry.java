@@ -7,6 +7,7 @@ import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelSettings;
 import io.quiver.core.spi.ModelSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -114,8 +115,9 @@ public class ModelRegistry {
     long started = System.nanoTime();
     try {
       ModelSettings settings = repository.settings(folder, label);
-      ModelSource source =
-          new ModelSource(folder.name(), label, folder.versionDirectory(label), settings);
+      Path directory = folder.versionDirectory(label);
+      repository.requireNoEscapingLinks(folder.directory());
+      ModelSource source = new ModelSource(folder.name(), label, directory, settings);
       LoadedModel model = loader.load(source);
       int concurrency =
           settings.maxConcurrency() > 0

@@ -118,6 +118,24 @@ public class ModelRepository {
     return new ModelFolder(name, directory, List.copyOf(versions));
   }
 
+  /**
+   * Checks that nothing in a model version's folder links outside it.
+   *
+   * @throws IllegalArgumentException naming the first file that does
+   */
+  void requireNoEscapingLinks(Path directory) throws IOException {
+    Path inside = directory.toRealPath();
+    try (Stream<Path> files = Files.walk(directory, 8)) {
+      for (Path file : files.filter(Files::isSymbolicLink).toList()) {
+        if (!file.toRealPath().startsWith(inside)) {
+          throw new IllegalArgumentException(
+              "%s links outside the model folder; refusing to load it"
+                  .formatted(directory.relativize(file)));
+        }
+      }
+    }
+  }
+
   /** Whether a version label could be a version folder's name. */
   public static boolean isVersionLabel(String version) {
     return version != null && VERSION.matcher(version).matches();

@@ -7,8 +7,10 @@ import io.quiver.core.InferenceException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -31,6 +33,19 @@ public class RestResponder {
 
   RestResponder(ObjectMapper mapper) {
     this.mapper = mapper;
+  }
+
+  /** Paths nothing serves get a JSON 404 too, not an HTML page. */
+  void answerUnknownPaths(@Observes Router router) {
+    router
+        .route()
+        .order(Integer.MAX_VALUE)
+        .handler(
+            context ->
+                sendJson(
+                    context,
+                    404,
+                    Map.of("error", "Not Found: %s %s".formatted(context.request().method(), context.request().path()))));
   }
 
   /** Work that produces a response and may block or throw. */

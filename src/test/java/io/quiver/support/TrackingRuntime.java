@@ -1,0 +1,82 @@
+package io.quiver.support;
+
+import io.quiver.core.InferenceRequest;
+import io.quiver.core.spi.InferenceResult;
+import io.quiver.core.spi.LoadedModel;
+import io.quiver.core.spi.ModelMetadata;
+import io.quiver.core.spi.ModelRuntime;
+import io.quiver.core.spi.ModelSource;
+import io.quiver.core.spi.TensorSpec;
+import io.quiver.core.tensor.DataType;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A runtime for lifecycle tests (format "tracking"): it counts how often each model is loaded and
+ * closed, and its requests can be held open, so tests can watch the registry drain and free models.
+ */
+@ApplicationScoped
+public class TrackingRuntime implements ModelRuntime {
+  public static final Map<String, AtomicInteger> LOADS = new ConcurrentHashMap<>();
+  public static final Map<String, AtomicInteger> CLOSES = new ConcurrentHashMap<>();
+  /** Requests wait on this gate while it is set. */
+  public static volatile CountDownLatch gate;
+  /** Counts requests that have entered the model. */
+  public static final AtomicInteger ENTERED = new AtomicInteger();
+
+  @Override
+  public String format() {
+    return "tracking";
+  }
+
+  @Override
+  public boolean recognises(ModelSource source) {
+    return false;
+  }
+
+  @Override
+  public LoadedModel load(ModelSource source) {
+    String name = source.name();
+    LOADS.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+    return new LoadedModel() {
+      @Override
+      public ModelMetadata metadata() {
+        return new ModelMetadata(
+            "tracking",
+            List.of(TensorSpec.of("x", DataType.INT64, -1)),
+            List.of(TensorSpec.of("x", DataType.INT64, -1)));
+      }
+
+      @Override
+      public List<InferenceResult> infer(List<InferenceRequest> batch) {
+        ENTERED.incrementAndGet();
+        CountDownLatch holding = gate;
+        if (holding != null) {
+          try {
+            holding.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return InferenceResult.eachOf(batch, request -> request.inputs());
+      }
+
+      @Override
+      public void close() {
+        CLOSES.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+      }
+    };
+  }
+
+  public static int loads(String name) {
+    return LOADS.getOrDefault(name, new AtomicInteger()).get();
+  }
+
+  public static int closes(String name) {
+    return CLOSES.getOrDefault(name, new AtomicInteger()).get();
+  }
+}
