@@ -221,22 +221,25 @@ def make_all_types():
     write_expected("all-types", values, expected, "numpy " + np.__version__)
 
 
+STEPS = 60
+
+
 def make_slow():
-    """An ONNX model that takes about a second per call: repeated 512x1024 @ 1024x1024 products of
-    weights the graph draws itself (RandomNormal with a seed), so the file stays tiny."""
+    """An ONNX model that takes a couple of seconds per call: repeated 2048x1024 @ 1024x1024 products
+    of weights the graph draws itself (RandomNormal), so the file stays tiny."""
     path = os.path.join(model_dir(SLOW_REPO, "slow"), "model.onnx")
     nodes = [
         helper.make_node("RandomNormal", [], ["weights"], shape=[1024, 1024], seed=1.0, scale=0.03),
         helper.make_node("Expand", ["x", "state_shape"], ["state0"]),
     ]
-    for step in range(40):
+    for step in range(STEPS):
         nodes.append(helper.make_node("MatMul", ["state%d" % step, "weights"], ["mm%d" % step]))
         nodes.append(helper.make_node("Tanh", ["mm%d" % step], ["state%d" % (step + 1)]))
-    nodes.append(helper.make_node("ReduceMean", ["state40"], ["y"], axes=[0, 1], keepdims=1))
+    nodes.append(helper.make_node("ReduceMean", ["state%d" % STEPS], ["y"], axes=[0, 1], keepdims=1))
     save_graph(path, nodes,
                [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1])],
                [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1])],
-               [helper.make_tensor("state_shape", TensorProto.INT64, [2], [512, 1024])])
+               [helper.make_tensor("state_shape", TensorProto.INT64, [2], [2048, 1024])])
 
 
 def make_broken():

@@ -21,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +31,9 @@ import org.junit.jupiter.api.Test;
 class RepositoryTest {
   private static final String TRACKED_REQUEST =
       "{\"inputs\":[{\"name\":\"x\",\"datatype\":\"INT64\",\"shape\":[2],\"data\":[4,5]}]}";
+
+  /** Each call gets its own thread: they block, and the common pool may have only one. */
+  private static final Executor THREADS = Executors.newVirtualThreadPerTaskExecutor();
 
   @GrpcClient("inference")
   GRPCInferenceServiceBlockingStub grpc;
@@ -106,12 +111,12 @@ class RepositoryTest {
     TrackingRuntime.gate = new CountDownLatch(1);
     int entered = TrackingRuntime.ENTERED.get();
     CompletableFuture<Reply> inFlight =
-        CompletableFuture.supplyAsync(() -> Rest.post("/v2/models/tracked/infer", TRACKED_REQUEST));
+        CompletableFuture.supplyAsync(() -> Rest.post("/v2/models/tracked/infer", TRACKED_REQUEST), THREADS);
     while (TrackingRuntime.ENTERED.get() == entered) {
       Thread.sleep(5);
     }
     CompletableFuture<Reply> unload =
-        CompletableFuture.supplyAsync(() -> Rest.post("/v2/repository/models/tracked/unload", ""));
+        CompletableFuture.supplyAsync(() -> Rest.post("/v2/repository/models/tracked/unload", ""), THREADS);
     Thread.sleep(200);
     assertFalse(unload.isDone(), "unload must wait for the request in flight");
     assertEquals(0, TrackingRuntime.closes("tracked"));
