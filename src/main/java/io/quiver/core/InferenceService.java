@@ -8,50 +8,106 @@ import io.quiver.core.tensor.Tensor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The one path every inference takes, whichever protocol it came through: find the model version,
  * validate the request against it, run it, and shape the response.
  *
- * <p>{@link #infer} blocks while the model runs: front ends call it from virtual threads, never from
- * an event loop.
+ * <p>{@link #infer} blocks while the model runs: for virtual threads, never an event loop. Front
+ * ends on an event loop use {@link #submit}, which runs a model inline only when it is known to
+ * answer faster than handing the request to another thread would take (on the machines measured,
+ * waking a thread costs tens of microseconds, longer than a small model's whole inference), and
+ * otherwise hands it to a virtual thread.
  */
 @ApplicationScoped
 public class InferenceService {
   private final ModelRegistry registry;
+  private final long inlineBelowNanos;
 
-  InferenceService(ModelRegistry registry) {
+  InferenceService(ModelRegistry registry, QuiverConfig config) {
     this.registry = registry;
+    this.inlineBelowNanos = config.inlineBelowMicros() * 1000L;
   }
 
+  /** A request checked against the version that will answer it. */
+  private record Prepared(ModelVersion version, InferenceRequest request) {}
+
   /**
-   * Runs one request.
+   * Runs one request, blocking until it is answered.
    *
    * @throws InferenceException describing why it could not be answered
    */
   public InferenceResponse infer(InferenceRequest request) {
+    Prepared prepared = prepare(request);
+    return respond(prepared, prepared.version().infer(List.of(prepared.request())).getFirst());
+  }
+
+  /**
+   * Runs one request without blocking an I/O thread and hands {@code done} the response or the
+   * failure, on this thread or on a virtual thread. Called on a virtual thread, it simply runs the
+   * request there.
+   */
+  public void submit(InferenceRequest request, BiConsumer<InferenceResponse, Throwable> done) {
+    Prepared prepared;
+    InferenceResponse answeredInline = null;
+    try {
+      prepared = prepare(request);
+      if (!Thread.currentThread().isVirtual() && prepared.version().answersWithin(inlineBelowNanos)) {
+        List<InferenceResult> results = prepared.version().inferIfFree(List.of(prepared.request()));
+        if (results != null) {
+          answeredInline = respond(prepared, results.getFirst());
+        }
+      }
+    } catch (RuntimeException e) {
+      done.accept(null, e);
+      return;
+    }
+    if (answeredInline != null) {
+      done.accept(answeredInline, null);
+    } else if (Thread.currentThread().isVirtual()) {
+      complete(prepared, done);
+    } else {
+      Prepared handedOff = prepared;
+      Thread.startVirtualThread(() -> complete(handedOff, done));
+    }
+  }
+
+  private void complete(Prepared prepared, BiConsumer<InferenceResponse, Throwable> done) {
+    InferenceResponse response;
+    try {
+      response = respond(prepared, prepared.version().infer(List.of(prepared.request())).getFirst());
+    } catch (RuntimeException e) {
+      done.accept(null, e);
+      return;
+    }
+    done.accept(response, null);
+  }
+
+  private Prepared prepare(InferenceRequest request) {
     ModelVersion version = registry.resolve(request.modelName(), request.modelVersion());
     if (!version.isReady()) {
       throw version.notReady();
     }
     InferenceRequest valid =
         RequestValidator.validate(request, version.metadata(), version.describe());
-    if (valid.id() == null) {
-      valid = valid.withId(RequestIds.next());
-    }
-    InferenceResult result = version.infer(List.of(valid)).getFirst();
+    return new Prepared(version, valid.id() == null ? valid.withId(RequestIds.next()) : valid);
+  }
+
+  private static InferenceResponse respond(Prepared prepared, InferenceResult result) {
+    ModelVersion version = prepared.version();
+    InferenceRequest request = prepared.request();
     return switch (result) {
       case InferenceResult.Failed failed -> throw failed.error();
       case InferenceResult.Outputs outputs ->
           new InferenceResponse(
               version.modelName(),
               version.version(),
-              valid.id(),
-              valid.parameters(),
-              selectOutputs(outputs.tensors(), valid.outputs(), version));
+              request.id(),
+              request.parameters(),
+              selectOutputs(outputs.tensors(), request.outputs(), version));
     };
   }
-
   /** The outputs the request asked for, in its order; all of them when it asked for none. */
   private static List<Tensor> selectOutputs(
       List<Tensor> produced, List<RequestedOutput> requested, ModelVersion version) {

@@ -24,6 +24,14 @@ public interface QuiverConfig {
   @WithDefault("1024")
   int maxQueueSize();
 
+  /**
+   * A model whose calls have been taking less than this many microseconds runs small requests on
+   * the I/O thread that received them, instead of paying for a hand-off to another thread; 0 turns
+   * this off.
+   */
+  @WithDefault("100")
+  int inlineBelowMicros();
+
   /** How long an unload, a reload or shutdown waits for a model's in-flight requests. */
   @WithDefault("30s")
   Duration drainTimeout();

@@ -32,6 +32,8 @@ public final class ModelVersion {
   private Semaphore running;
   private final AtomicInteger waiting = new AtomicInteger();
   private int maxQueueSize;
+  /** A moving average of how long the model takes per batch, -1 until it has run. */
+  private volatile long averageNanos = -1;
 
   private ModelVersion(String modelName, String version, ModelState state, String reason) {
     this.modelName = modelName;
@@ -99,12 +101,43 @@ public final class ModelVersion {
    * @throws InferenceException.Unavailable when too many requests already wait
    */
   public List<InferenceResult> infer(List<InferenceRequest> batch) {
+    return run(batch, true);
+  }
+
+  /**
+   * Runs a batch only if the model can take it at once; null when it is at its concurrency limit.
+   * Never waits, so it may be called from an I/O thread.
+   */
+  public List<InferenceResult> inferIfFree(List<InferenceRequest> batch) {
+    return run(batch, false);
+  }
+
+  /** Whether the model has been answering within {@code nanos} per call. */
+  public boolean answersWithin(long nanos) {
+    long average = averageNanos;
+    return average >= 0 && average <= nanos;
+  }
+
+  private List<InferenceResult> run(List<InferenceRequest> batch, boolean wait) {
     inFlight.incrementAndGet();
     try {
       if (state != ModelState.READY) {
         throw notReady();
       }
-      return runLimited(batch);
+      if (!running.tryAcquire()) {
+        if (!wait) {
+          return null;
+        }
+        awaitPermit();
+      }
+      try {
+        long started = System.nanoTime();
+        List<InferenceResult> results = model.infer(batch);
+        record(System.nanoTime() - started);
+        return results;
+      } finally {
+        running.release();
+      }
     } finally {
       if (inFlight.decrementAndGet() == 0 && state == ModelState.UNLOADING) {
         drained.complete(null);
@@ -112,25 +145,24 @@ public final class ModelVersion {
     }
   }
 
-  private List<InferenceResult> runLimited(List<InferenceRequest> batch) {
-    if (!running.tryAcquire()) {
-      if (waiting.incrementAndGet() > maxQueueSize) {
-        waiting.decrementAndGet();
-        throw new InferenceException.Unavailable(
-            "Model %s has %d requests waiting, its queue limit; retry later."
-                .formatted(describe(), maxQueueSize));
-      }
-      try {
-        running.acquireUninterruptibly();
-      } finally {
-        waiting.decrementAndGet();
-      }
+  private void awaitPermit() {
+    if (waiting.incrementAndGet() > maxQueueSize) {
+      waiting.decrementAndGet();
+      throw new InferenceException.Unavailable(
+          "Model %s has %d requests waiting, its queue limit; retry later."
+              .formatted(describe(), maxQueueSize));
     }
     try {
-      return model.infer(batch);
+      running.acquireUninterruptibly();
     } finally {
-      running.release();
+      waiting.decrementAndGet();
     }
+  }
+
+  /** Updates the moving average; concurrent updates may lose one sample, which is harmless. */
+  private void record(long nanos) {
+    long average = averageNanos;
+    averageNanos = average < 0 ? nanos : average + (nanos - average) / 8;
   }
 
   public InferenceException.ModelNotReady notReady() {

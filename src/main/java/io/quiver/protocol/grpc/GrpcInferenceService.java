@@ -48,7 +48,10 @@ import java.util.function.Supplier;
  */
 @GrpcService
 public class GrpcInferenceService implements GRPCInferenceService {
-  /** Inference and repository calls block; they run here, never on the gRPC event loop. */
+  /** Requests larger than this are decoded on a virtual thread rather than the event loop. */
+  private static final int DECODE_ON_EVENT_LOOP_MAX_BYTES = 64 * 1024;
+
+  /** Repository calls and large requests block; they run here, never on the gRPC event loop. */
   private static final Executor VIRTUAL_THREADS = Executors.newVirtualThreadPerTaskExecutor();
 
   private final InferenceService inference;
@@ -127,7 +130,33 @@ public class GrpcInferenceService implements GRPCInferenceService {
 
   @Override
   public Uni<ModelInferResponse> modelInfer(ModelInferRequest request) {
-    return blocking(() -> encode(request, inference.infer(decode(request))));
+    if (request.getSerializedSize() > DECODE_ON_EVENT_LOOP_MAX_BYTES) {
+      return blocking(() -> encode(request, inference.infer(decode(request))));
+    }
+    return Uni.createFrom()
+        .emitter(
+            emitter -> {
+              InferenceRequest decoded;
+              try {
+                decoded = decode(request);
+              } catch (RuntimeException e) {
+                emitter.fail(GrpcErrors.toStatus(e));
+                return;
+              }
+              inference.submit(
+                  decoded,
+                  (response, failure) -> {
+                    if (failure != null) {
+                      emitter.fail(GrpcErrors.toStatus(failure));
+                      return;
+                    }
+                    try {
+                      emitter.complete(encode(request, response));
+                    } catch (RuntimeException e) {
+                      emitter.fail(GrpcErrors.toStatus(e));
+                    }
+                  });
+            });
   }
 
   @Override

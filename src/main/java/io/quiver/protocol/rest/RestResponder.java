@@ -25,6 +25,7 @@ import org.jboss.logging.Logger;
 public class RestResponder {
   private static final Logger LOG = Logger.getLogger(RestResponder.class);
   public static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+  private static final int DECODE_ON_EVENT_LOOP_MAX_BYTES = 64 * 1024;
 
   /** Jackson names the (redacted) source in nested locations; it tells the caller nothing. */
   private static final Pattern SOURCE_DESCRIPTION = Pattern.compile("\\[Source: [^;]*; ");
@@ -52,6 +53,28 @@ public class RestResponder {
   @FunctionalInterface
   public interface Work {
     void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code work} for a request body: here when the body is small enough to decode in a few
+   * microseconds, else on a virtual thread, so that decoding a large body never holds the event
+   * loop.
+   */
+  public void forBody(RoutingContext context, Buffer body, Work work) {
+    if (body.length() <= DECODE_ON_EVENT_LOOP_MAX_BYTES) {
+      guarded(context, work);
+    } else {
+      offEventLoop(context, work);
+    }
+  }
+
+  /** Sends a response, or the failure, once the core has answered. */
+  public void complete(RoutingContext context, Throwable failure, Work send) {
+    if (failure != null) {
+      sendError(context, failure);
+    } else {
+      guarded(context, send);
+    }
   }
 
   /** Runs {@code work} on a virtual thread; whatever it throws becomes an error response. */

@@ -13,6 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -75,8 +76,9 @@ public class V1Routes {
     int colon = target.lastIndexOf(':');
     String model = colon < 0 ? target : target.substring(0, colon);
     String verb = colon < 0 ? "" : target.substring(colon + 1);
-    responder.offEventLoop(
+    responder.forBody(
         context,
+        body,
         () -> {
           ModelVersion version = registry.resolve(model, null);
           switch (verb) {
@@ -92,12 +94,17 @@ public class V1Routes {
   }
 
   private void predict(RoutingContext context, ModelVersion version, String model, Buffer body)
-      throws Exception {
+      throws IOException {
     if (!version.isReady()) {
       throw version.notReady();
     }
-    byte[] bytes = body.getBytes();
-    InferenceRequest request = requests.read(bytes, model, version.metadata());
-    responder.send(context, 200, Buffer.buffer(responses.write(inference.infer(request))));
+    InferenceRequest request = requests.read(body.getBytes(), model, version.metadata());
+    inference.submit(
+        request,
+        (response, failure) ->
+            responder.complete(
+                context,
+                failure,
+                () -> responder.send(context, 200, Buffer.buffer(responses.write(response)))));
   }
 }

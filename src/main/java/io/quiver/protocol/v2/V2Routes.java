@@ -135,23 +135,30 @@ public class V2Routes {
     String headerLength = context.request().getHeader(HEADER_LENGTH);
     String model = context.pathParam("model");
     String version = context.pathParam("version");
-    responder.offEventLoop(
+    responder.forBody(
         context,
+        body,
         () -> {
-          registry.resolve(model, version);
-          byte[] bytes = body.getBytes();
-          int jsonLength = jsonLength(headerLength, bytes.length);
-          InferenceRequest request =
-              requests.read(
-                  bytes,
-                  0,
-                  jsonLength,
-                  ByteBuffer.wrap(bytes, jsonLength, bytes.length - jsonLength),
-                  model,
-                  version);
-          InferenceResponse response = inference.infer(request);
-          send(context, request, response);
+          InferenceRequest request = decode(body, headerLength, model, version);
+          inference.submit(
+              request,
+              (response, failure) ->
+                  responder.complete(context, failure, () -> send(context, request, response)));
         });
+  }
+
+  private InferenceRequest decode(Buffer body, String headerLength, String model, String version)
+      throws IOException {
+    registry.resolve(model, version);
+    byte[] bytes = body.getBytes();
+    int jsonLength = jsonLength(headerLength, bytes.length);
+    return requests.read(
+        bytes,
+        0,
+        jsonLength,
+        ByteBuffer.wrap(bytes, jsonLength, bytes.length - jsonLength),
+        model,
+        version);
   }
 
   private static int jsonLength(String header, int bodyLength) {

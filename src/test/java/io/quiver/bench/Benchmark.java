@@ -1,0 +1,235 @@
+package io.quiver.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.quiver.protocol.grpc.api.InferTensorContents;
+import io.quiver.protocol.grpc.api.ModelInferRequest;
+import io.quiver.support.ServerProcess;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Measures, in one run on one machine: the in-process ONNX Runtime call on the iris ONNX model
+ * (the floor), then the packaged server's v2 REST infer, v1 predict and gRPC ModelInfer on the same
+ * model at several concurrencies; the server's start-to-ready time and its memory. Prints Markdown.
+ *
+ * <p>Run: {@code ./mvnw -B -DskipTests package exec:exec@benchmark} (seconds per point:
+ * {@code -Dbench.seconds=10}).
+ */
+public final class Benchmark {
+  private static final int[] CONCURRENCY = {1, 16, 64};
+  private static final double JIT_WARMUP_SECONDS = 5;
+  private static final float[] ROW = {6.8f, 2.8f, 4.8f, 1.4f};
+  private static final String V2_BODY =
+      "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[6.8,2.8,4.8,1.4]}]}";
+  private static final String V1_BODY = "{\"instances\":[[6.8,2.8,4.8,1.4]]}";
+
+  public static void main(String[] args) throws Exception {
+    double seconds = Double.parseDouble(System.getProperty("bench.seconds", "5"));
+    double warmup = Math.max(1, seconds / 3);
+    List<Result> inProcess = inProcess(warmup, seconds);
+    List<Result> sameCpu = new ArrayList<>();
+    List<Result> results = new ArrayList<>();
+    long readyMs;
+    long rssAfterStart;
+    long rssUnderLoad;
+    try (ServerProcess server = ServerProcess.start(Map.of("QUIVER_MODEL_REPOSITORY", "examples/models"));
+        RssSampler sampler = new RssSampler(server.pid())) {
+      readyMs = server.awaitReady(Duration.ofSeconds(60));
+      Thread.sleep(1000);
+      rssAfterStart = RssSampler.rssKb(server.pid());
+      sampler.start();
+      Vertx vertx = Vertx.vertx();
+      try {
+        // Let the server's JIT compile every path before anything is measured.
+        for (LoadTarget target : targets(vertx, server, 8)) {
+          try (target) {
+            LoadGenerator.run(target, 8, 0, JIT_WARMUP_SECONDS);
+          }
+        }
+        for (int concurrency : CONCURRENCY) {
+          for (LoadTarget target : targets(vertx, server, concurrency)) {
+            results.add(measure(target, concurrency, warmup, seconds));
+          }
+        }
+        // Concurrency 1 with client and server on one CPU: what the server's own code adds, without
+        // the cost of waking a thread on the other CPU (tens of microseconds on virtual machines).
+        CpuAffinity.pin(0, ProcessHandle.current().pid(), server.pid());
+        for (LoadTarget target : targets(vertx, server, 1)) {
+          sameCpu.add(measure(target, 1, warmup, seconds));
+        }
+      } finally {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+      }
+      rssUnderLoad = sampler.peakKb();
+    }
+    System.out.println(report(inProcess, sameCpu, results, readyMs, rssAfterStart, rssUnderLoad, seconds));
+  }
+
+  private static List<LoadTarget> targets(Vertx vertx, ServerProcess server, int concurrency) {
+    return List.of(
+        new RestTarget(vertx, "HTTP floor: GET /v2/health/live", server.httpPort, "/v2/health/live", null, concurrency),
+        new RestTarget(vertx, "v2 REST infer", server.httpPort, "/v2/models/iris-onnx/infer", V2_BODY, concurrency),
+        new RestTarget(vertx, "v1 REST predict", server.httpPort, "/v1/models/iris-onnx:predict", V1_BODY, concurrency),
+        new GrpcTarget(server.grpcPort, grpcRequest()));
+  }
+
+  private static Result measure(LoadTarget target, int concurrency, double warmup, double seconds)
+      throws InterruptedException {
+    try (target) {
+      Result result = LoadGenerator.run(target, concurrency, warmup, seconds);
+      System.err.println(result.row());
+      return result;
+    }
+  }
+
+  private static List<Result> inProcess(double warmup, double seconds) throws Exception {
+    OrtEnvironment environment = OrtEnvironment.getEnvironment();
+    List<Result> results = new ArrayList<>();
+    try (OrtSession session =
+        environment.createSession("examples/models/iris-onnx/model.onnx", new OrtSession.SessionOptions())) {
+      Runnable call = () -> runOnce(environment, session);
+      for (int concurrency : CONCURRENCY) {
+        Result result = LoadGenerator.runBlocking("in-process ONNX Runtime", call, concurrency, warmup, seconds);
+        System.err.println(result.row());
+        results.add(result);
+      }
+    }
+    return results;
+  }
+
+  private static void runOnce(OrtEnvironment environment, OrtSession session) {
+    try (OnnxTensor input = OnnxTensor.createTensor(environment, FloatBuffer.wrap(ROW), new long[] {1, 4});
+        OrtSession.Result result = session.run(Map.of("input-0", input))) {
+      if (result.size() != 2) {
+        throw new IllegalStateException("expected two outputs");
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ModelInferRequest grpcRequest() {
+    InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+    for (float value : ROW) {
+      contents.addFp32Contents(value);
+    }
+    return ModelInferRequest.newBuilder()
+        .setModelName("iris-onnx")
+        .addInputs(
+            ModelInferRequest.InferInputTensor.newBuilder()
+                .setName("input-0")
+                .setDatatype("FP32")
+                .addShape(1)
+                .addShape(4)
+                .setContents(contents))
+        .build();
+  }
+
+  private static String report(
+      List<Result> inProcess,
+      List<Result> sameCpu,
+      List<Result> results,
+      long readyMs,
+      long rssAfterStart,
+      long rssUnderLoad,
+      double seconds) {
+    StringBuilder out = new StringBuilder();
+    out.append(
+        "Run on %s: %d CPU cores, Java %s, %.0f s per point after a %.0f s warm-up; client and server share the machine.%n%n"
+            .formatted(
+                LocalDate.now(),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                seconds,
+                Math.max(1, seconds / 3)));
+    Result floor = inProcess.getFirst();
+    out.append("Client and server free to use both CPUs:%n%n".formatted());
+    table(out, inProcess, results);
+    out.append(
+        "%nOverhead over the in-process call at concurrency 1 (p50): %s.%n%n"
+            .formatted(overheads(floor, results.stream().filter(r -> r.concurrency() == 1).toList())));
+    out.append("Concurrency 1, client and server pinned to one CPU (measured last):%n%n".formatted());
+    table(out, List.of(floor), sameCpu);
+    out.append("%nOverhead over the in-process call (p50): %s.%n%n".formatted(overheads(floor, sameCpu)));
+    out.append(
+        "Server: start to ready %d ms; RSS %d MiB after start, %d MiB at peak under load.%n"
+            .formatted(readyMs, rssAfterStart / 1024, rssUnderLoad / 1024));
+    return out.toString();
+  }
+
+  private static void table(StringBuilder out, List<Result> first, List<Result> rest) {
+    out.append("| target | concurrency | requests/s | p50 µs | p99 µs |%n|---|---:|---:|---:|---:|%n".formatted());
+    first.forEach(r -> out.append(r.row()).append('\n'));
+    rest.forEach(r -> out.append(r.row()).append('\n'));
+  }
+
+  private static String overheads(Result floor, List<Result> results) {
+    List<String> overheads = new ArrayList<>();
+    for (Result r : results) {
+      if (!r.target().startsWith("HTTP floor")) {
+        overheads.add("%s %.0f µs".formatted(r.target(), r.p50Micros() - floor.p50Micros()));
+      }
+    }
+    return String.join(", ", overheads);
+  }
+
+  /** Samples a process's resident memory every 100 ms, keeping the peak. */
+  private static final class RssSampler implements AutoCloseable {
+    private final long pid;
+    private final AtomicLong peak = new AtomicLong();
+    private Thread thread;
+
+    RssSampler(long pid) {
+      this.pid = pid;
+    }
+
+    void start() {
+      thread = Thread.ofPlatform().daemon().start(() -> {
+        while (!Thread.currentThread().isInterrupted()) {
+          peak.accumulateAndGet(rssKb(pid), Math::max);
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+    }
+
+    long peakKb() {
+      return peak.get();
+    }
+
+    static long rssKb(long pid) {
+      try {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+          if (line.startsWith("VmRSS:")) {
+            return Long.parseLong(line.replaceAll("[^0-9]", ""));
+          }
+        }
+      } catch (IOException | NumberFormatException e) {
+        // the process has gone
+      }
+      return 0;
+    }
+
+    @Override
+    public void close() {
+      if (thread != null) {
+        thread.interrupt();
+      }
+    }
+  }
+}
