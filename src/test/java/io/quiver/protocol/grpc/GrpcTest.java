@@ -7,8 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quiver.protocol.grpc.api.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
@@ -27,6 +33,9 @@ import io.quiver.support.Expected;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /** The Open Inference Protocol over gRPC, through a real gRPC client on the server's gRPC port. */
@@ -200,6 +209,70 @@ class GrpcTest {
     ModelInferRequest rawMismatch = wrongShape.toBuilder().addRawInputContents(ByteString.copyFrom(new byte[3])).build();
     assertStatus(Status.Code.INVALID_ARGUMENT, "holds 12 FP32 elements (48 bytes), got 3 bytes", () -> grpc.modelInfer(rawMismatch));
     assertTrue(grpc.serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
+  }
+
+  @Test
+  void reflectionListsTheServiceForToolsLikeGrpcurl() throws Exception {
+    int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    try {
+      CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
+      StreamObserver<ServerReflectionRequest> requests =
+          ServerReflectionGrpc.newStub(channel)
+              .serverReflectionInfo(
+                  new StreamObserver<>() {
+                    public void onNext(ServerReflectionResponse response) {
+                      answer.complete(response);
+                    }
+
+                    public void onError(Throwable error) {
+                      answer.completeExceptionally(error);
+                    }
+
+                    public void onCompleted() {}
+                  });
+      requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+      List<String> services =
+          answer.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+              .map(service -> service.getName())
+              .toList();
+      requests.onCompleted();
+      assertTrue(services.contains("inference.GRPCInferenceService"), services.toString());
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  @Test
+  void messagesAboveKServesEightMebibytesAreTakenUpToTheLimit() {
+    int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
+    ManagedChannel channel =
+        ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().maxInboundMessageSize(128 << 20).build();
+    try {
+      var stub = io.quiver.protocol.grpc.api.GRPCInferenceServiceGrpc.newBlockingStub(channel);
+      int rows = (20 << 20) / 16; // 20 MiB of FP32 rows of 4 features
+      ModelInferResponse response = stub.modelInfer(rawIrisRequest(rows));
+      assertEquals(List.of((long) rows), response.getOutputs(0).getShapeList());
+      StatusRuntimeException tooLarge =
+          assertThrows(StatusRuntimeException.class, () -> stub.modelInfer(rawIrisRequest((65 << 20) / 16)));
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, tooLarge.getStatus().getCode());
+      assertTrue(grpc.serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private static ModelInferRequest rawIrisRequest(int rows) {
+    ByteBuffer raw = ByteBuffer.allocate(rows * 16).order(ByteOrder.LITTLE_ENDIAN);
+    while (raw.hasRemaining()) {
+      raw.putFloat(5.1f).putFloat(3.5f).putFloat(1.4f).putFloat(0.2f);
+    }
+    return ModelInferRequest.newBuilder()
+        .setModelName("iris-onnx")
+        .addInputs(InferInputTensor.newBuilder().setName("input-0").setDatatype("FP32").addShape(rows).addShape(4))
+        .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("label"))
+        .addRawInputContents(ByteString.copyFrom(raw.flip()))
+        .build();
   }
 
   static ModelInferRequest.Builder typedRequest(String model, Expected expected) {
