@@ -85,10 +85,7 @@ public class InferenceService {
   }
 
   private Prepared prepare(InferenceRequest request) {
-    ModelVersion version = registry.resolve(request.modelName(), request.modelVersion());
-    if (!version.isReady()) {
-      throw version.notReady();
-    }
+    ModelVersion version = registry.resolveReady(request.modelName(), request.modelVersion());
     InferenceRequest valid =
         RequestValidator.validate(request, version.metadata(), version.describe());
     return new Prepared(version, valid.id() == null ? valid.withId(RequestIds.next()) : valid);

@@ -1,13 +1,14 @@
 package io.quiver.support;
 
 import io.quiver.core.InferenceRequest;
-import io.quiver.core.spi.InferenceResult;
 import io.quiver.core.spi.LoadedModel;
+import io.quiver.core.spi.PerRequestModel;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.spi.ModelRuntime;
 import io.quiver.core.spi.ModelSource;
 import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.tensor.DataType;
+import io.quiver.core.tensor.Tensor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ public class TrackingRuntime implements ModelRuntime {
   public LoadedModel load(ModelSource source) {
     String name = source.name();
     LOADS.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
-    return new LoadedModel() {
+    return new PerRequestModel() {
       @Override
       public ModelMetadata metadata() {
         return new ModelMetadata(
@@ -52,7 +53,7 @@ public class TrackingRuntime implements ModelRuntime {
       }
 
       @Override
-      public List<InferenceResult> infer(List<InferenceRequest> batch) {
+      public List<Tensor> predict(InferenceRequest request) {
         ENTERED.incrementAndGet();
         CountDownLatch holding = gate;
         if (holding != null) {
@@ -62,7 +63,7 @@ public class TrackingRuntime implements ModelRuntime {
             Thread.currentThread().interrupt();
           }
         }
-        return InferenceResult.eachOf(batch, request -> request.inputs());
+        return request.inputs();
       }
 
       @Override

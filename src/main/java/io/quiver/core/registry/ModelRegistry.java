@@ -236,6 +236,20 @@ public class ModelRegistry {
   }
 
   /**
+   * The version a request addresses, which must be ready to serve.
+   *
+   * @throws InferenceException.ModelNotFound for an unknown model or version
+   * @throws InferenceException.ModelNotReady naming the state and its reason otherwise
+   */
+  public ModelVersion resolveReady(String name, String version) {
+    ModelVersion found = resolve(name, version);
+    if (!found.isReady()) {
+      throw found.notReady();
+    }
+    return found;
+  }
+
+  /**
    * A known model.
    *
    * @throws InferenceException.ModelNotFound when unknown

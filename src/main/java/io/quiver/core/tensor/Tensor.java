@@ -180,19 +180,12 @@ public final class Tensor {
   public double getDouble(int index) {
     int at = index * datatype.byteSize();
     return switch (datatype) {
-      case BOOL, UINT8 -> data.get(at) & 0xFF;
-      case INT8 -> data.get(at);
-      case UINT16 -> data.getShort(at) & 0xFFFF;
-      case INT16 -> data.getShort(at);
-      case UINT32 -> Integer.toUnsignedLong(data.getInt(at));
-      case INT32 -> data.getInt(at);
       case UINT64 -> unsignedToDouble(data.getLong(at));
-      case INT64 -> data.getLong(at);
       case FP16 -> Float.float16ToFloat(data.getShort(at));
       case BF16 -> Float.intBitsToFloat(data.getShort(at) << 16);
       case FP32 -> data.getFloat(at);
       case FP64 -> data.getDouble(at);
-      case BYTES -> throw new IllegalStateException("tensor '%s' holds BYTES".formatted(name));
+      default -> getLong(index);
     };
   }
 

@@ -98,10 +98,7 @@ public class GrpcInferenceService implements GRPCInferenceService {
   public Uni<ModelMetadataResponse> modelMetadata(ModelMetadataRequest request) {
     return inline(
         () -> {
-          ModelVersion version = registry.resolve(request.getName(), request.getVersion());
-          if (!version.isReady()) {
-            throw version.notReady();
-          }
+          ModelVersion version = registry.resolveReady(request.getName(), request.getVersion());
           ModelMetadata metadata = version.metadata();
           return ModelMetadataResponse.newBuilder()
               .setName(request.getName())

@@ -80,9 +80,9 @@ public class V1Routes {
         context,
         body,
         () -> {
-          ModelVersion version = registry.resolve(model, null);
+          registry.resolve(model, null);
           switch (verb) {
-            case "predict" -> predict(context, version, model, body);
+            case "predict" -> predict(context, model, body);
             case "explain" ->
                 throw new InferenceException.NotImplemented(
                     "Model %s has no explainer.".formatted(model));
@@ -93,11 +93,8 @@ public class V1Routes {
         });
   }
 
-  private void predict(RoutingContext context, ModelVersion version, String model, Buffer body)
-      throws IOException {
-    if (!version.isReady()) {
-      throw version.notReady();
-    }
+  private void predict(RoutingContext context, String model, Buffer body) throws IOException {
+    ModelVersion version = registry.resolveReady(model, null);
     InferenceRequest request = requests.read(body.getBytes(), model, version.metadata());
     inference.submit(
         request,

@@ -32,6 +32,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.function.Function;
 
 /**
  * The Open Inference Protocol (v2) over REST, as KServe and Triton serve it: health, server and
@@ -109,10 +110,7 @@ public class V2Routes {
         context,
         () -> {
           String name = context.pathParam("model");
-          ModelVersion version = registry.resolve(name, context.pathParam("version"));
-          if (!version.isReady()) {
-            throw version.notReady();
-          }
+          ModelVersion version = registry.resolveReady(name, context.pathParam("version"));
           ServedModel model = registry.model(name);
           responder.sendJson(
               context,
@@ -210,22 +208,22 @@ public class V2Routes {
   }
 
   private void load(RoutingContext context, Buffer body) {
-    String name = context.pathParam("model");
-    responder.offEventLoop(
-        context,
-        () -> {
-          registry.load(name);
-          responder.sendJson(context, 200, new Loaded(name, true));
-        });
+    onModel(context, name -> {
+      registry.load(name);
+      return new Loaded(name, true);
+    });
   }
 
   private void unload(RoutingContext context, Buffer body) {
+    onModel(context, name -> {
+      registry.unload(name);
+      return new Unloaded(name, true);
+    });
+  }
+
+  /** Runs a repository action on the path's model, off the event loop (it reads files, waits for drains). */
+  private void onModel(RoutingContext context, Function<String, Object> action) {
     String name = context.pathParam("model");
-    responder.offEventLoop(
-        context,
-        () -> {
-          registry.unload(name);
-          responder.sendJson(context, 200, new Unloaded(name, true));
-        });
+    responder.offEventLoop(context, () -> responder.sendJson(context, 200, action.apply(name)));
   }
 }

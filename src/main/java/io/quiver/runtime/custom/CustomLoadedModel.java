@@ -2,15 +2,14 @@ package io.quiver.runtime.custom;
 
 import io.quiver.core.InferenceRequest;
 import io.quiver.core.spi.CustomModel;
-import io.quiver.core.spi.InferenceResult;
-import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelMetadata;
+import io.quiver.core.spi.PerRequestModel;
 import io.quiver.core.tensor.Tensor;
 import jakarta.enterprise.inject.Instance;
 import java.util.List;
 
 /** Runs a {@link CustomModel}'s preprocess, predict and postprocess for each request. */
-final class CustomLoadedModel implements LoadedModel {
+final class CustomLoadedModel implements PerRequestModel {
   private final CustomModel model;
   private final Instance.Handle<CustomModel> handle;
   private final ModelMetadata metadata;
@@ -27,11 +26,7 @@ final class CustomLoadedModel implements LoadedModel {
   }
 
   @Override
-  public List<InferenceResult> infer(List<InferenceRequest> batch) {
-    return InferenceResult.eachOf(batch, this::run);
-  }
-
-  private List<Tensor> run(InferenceRequest request) throws Exception {
+  public List<Tensor> predict(InferenceRequest request) throws Exception {
     InferenceRequest prepared = model.preprocess(request);
     return model.postprocess(prepared, model.predict(prepared));
   }

@@ -8,9 +8,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.quiver.core.InferenceRequest;
 import io.quiver.core.InferenceRequest.RequestedOutput;
-import io.quiver.core.spi.InferenceResult;
-import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelMetadata;
+import io.quiver.core.spi.PerRequestModel;
 import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.tensor.DataType;
 import io.quiver.core.tensor.Tensor;
@@ -26,7 +25,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** An ONNX model in an ONNX Runtime session. Sessions run concurrent requests safely. */
-final class OnnxModel implements LoadedModel {
+final class OnnxModel implements PerRequestModel {
   private final OrtEnvironment environment;
   private final OrtSession session;
   private final OrtSession.SessionOptions options;
@@ -51,11 +50,7 @@ final class OnnxModel implements LoadedModel {
   }
 
   @Override
-  public List<InferenceResult> infer(List<InferenceRequest> batch) {
-    return InferenceResult.eachOf(batch, this::run);
-  }
-
-  private List<Tensor> run(InferenceRequest request) throws OrtException {
+  public List<Tensor> predict(InferenceRequest request) throws OrtException {
     Map<String, OnnxTensor> inputs = new HashMap<>();
     try {
       for (Tensor input : request.inputs()) {

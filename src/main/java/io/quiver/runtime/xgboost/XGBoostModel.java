@@ -1,9 +1,8 @@
 package io.quiver.runtime.xgboost;
 
 import io.quiver.core.InferenceRequest;
-import io.quiver.core.spi.InferenceResult;
-import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelMetadata;
+import io.quiver.core.spi.PerRequestModel;
 import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.tensor.DataType;
 import io.quiver.core.tensor.Tensor;
@@ -19,7 +18,7 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
  * (regression, binary classification) or one per class (multi:softprob). Tensors are named as
  * KServe's xgbserver names them, {@code input-0} and {@code output-0}.
  */
-final class XGBoostModel implements LoadedModel {
+final class XGBoostModel implements PerRequestModel {
   static final String INPUT = "input-0";
   static final String OUTPUT = "output-0";
 
@@ -55,11 +54,7 @@ final class XGBoostModel implements LoadedModel {
   }
 
   @Override
-  public List<InferenceResult> infer(List<InferenceRequest> batch) {
-    return InferenceResult.eachOf(batch, this::run);
-  }
-
-  private List<Tensor> run(InferenceRequest request) throws XGBoostError {
+  public List<Tensor> predict(InferenceRequest request) throws XGBoostError {
     Tensor input = request.inputs().getFirst();
     int rows = Math.toIntExact(input.dim(0));
     float[] values = new float[rows * features];

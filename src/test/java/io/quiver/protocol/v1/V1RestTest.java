@@ -30,9 +30,7 @@ class V1RestTest {
   @Test
   void xgboostPredictionsAreBoosterPredict() {
     Expected expected = Expected.of("iris-xgboost");
-    ObjectNode body = Expected.JSON.createObjectNode();
-    body.set("instances", expected.instances("input-0"));
-    Reply reply = Rest.post("/v1/models/iris-xgboost:predict", body);
+    Reply reply = Rest.post("/v1/models/iris-xgboost:predict", rows("instances", expected));
     assertEquals(200, reply.status(), reply.text());
     JsonNode predictions = reply.json().get("predictions");
     // One list of class probabilities per instance, as Python's Booster.predict gives them.
@@ -44,9 +42,7 @@ class V1RestTest {
   @Test
   void binaryClassifierGivesOneValuePerInstance() {
     Expected expected = Expected.of("xgb-binary");
-    ObjectNode body = Expected.JSON.createObjectNode();
-    body.set("instances", expected.instances("input-0"));
-    JsonNode predictions = Rest.post("/v1/models/xgb-binary:predict", body).json().get("predictions");
+    JsonNode predictions = Rest.post("/v1/models/xgb-binary:predict", rows("instances", expected)).json().get("predictions");
     assertTrue(predictions.get(0).isNumber(), predictions.toString());
     Expected.assertValues(expected.output("output-0").get("data"), predictions, "predictions");
   }
@@ -54,20 +50,16 @@ class V1RestTest {
   @Test
   void inputsKeyWorksAsKServeAcceptsIt() {
     Expected expected = Expected.of("iris-xgboost");
-    ObjectNode body = Expected.JSON.createObjectNode();
-    body.set("inputs", expected.instances("input-0"));
     Expected.assertValues(
         expected.output("output-0").get("data"),
-        Rest.post("/v1/models/iris-xgboost:predict", body).json().get("predictions"),
+        Rest.post("/v1/models/iris-xgboost:predict", rows("inputs", expected)).json().get("predictions"),
         "predictions");
   }
 
   @Test
   void modelWithSeveralOutputsGivesAnObjectPerInstance() {
     Expected expected = Expected.of("iris-onnx");
-    ObjectNode body = Expected.JSON.createObjectNode();
-    body.set("instances", expected.instances("input-0"));
-    JsonNode predictions = Rest.post("/v1/models/iris-onnx:predict", body).json().get("predictions");
+    JsonNode predictions = Rest.post("/v1/models/iris-onnx:predict", rows("instances", expected)).json().get("predictions");
     assertEquals(6, predictions.size());
     ArrayNode labels = Expected.JSON.createArrayNode();
     ArrayNode probabilities = Expected.JSON.createArrayNode();
@@ -128,6 +120,13 @@ class V1RestTest {
     assertError(Rest.post("/v1/models/mixed-types:predict", "{\"instances\": [[1,2,3]]}"), 400,
         "send each instance as an object naming them");
     assertEquals(200, Rest.get("/v2/health/ready").status());
+  }
+
+  /** A v1 body carrying the fixture's input rows under {@code key} ("instances" or "inputs"). */
+  private static ObjectNode rows(String key, Expected expected) {
+    ObjectNode body = Expected.JSON.createObjectNode();
+    body.set(key, expected.instances("input-0"));
+    return body;
   }
 
   private static void assertError(Reply reply, int status, String containing) {
