@@ -39,8 +39,7 @@ public class InferenceService {
    * @throws InferenceException describing why it could not be answered
    */
   public InferenceResponse infer(InferenceRequest request) {
-    Prepared prepared = prepare(request);
-    return respond(prepared, prepared.version().infer(List.of(prepared.request())).getFirst());
+    return run(prepare(request));
   }
 
   /**
@@ -73,10 +72,14 @@ public class InferenceService {
     }
   }
 
-  private void complete(Prepared prepared, BiConsumer<InferenceResponse, Throwable> done) {
+  private static InferenceResponse run(Prepared prepared) {
+    return respond(prepared, prepared.version().infer(List.of(prepared.request())).getFirst());
+  }
+
+  private static void complete(Prepared prepared, BiConsumer<InferenceResponse, Throwable> done) {
     InferenceResponse response;
     try {
-      response = respond(prepared, prepared.version().infer(List.of(prepared.request())).getFirst());
+      response = run(prepared);
     } catch (RuntimeException e) {
       done.accept(null, e);
       return;
@@ -105,6 +108,7 @@ public class InferenceService {
               selectOutputs(outputs.tensors(), request.outputs(), version));
     };
   }
+
   /** The outputs the request asked for, in its order; all of them when it asked for none. */
   private static List<Tensor> selectOutputs(
       List<Tensor> produced, List<RequestedOutput> requested, ModelVersion version) {

@@ -46,10 +46,6 @@ public final class ModelVersion {
     return new ModelVersion(modelName, version, ModelState.LOADING, "");
   }
 
-  static ModelVersion unavailable(String modelName, String version, String reason) {
-    return new ModelVersion(modelName, version, ModelState.UNAVAILABLE, reason);
-  }
-
   void ready(LoadedModel loaded, int maxConcurrency, int maxQueueSize) {
     this.model = loaded;
     this.running = new Semaphore(maxConcurrency);

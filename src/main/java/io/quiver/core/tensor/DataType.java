@@ -40,10 +40,6 @@ public enum DataType {
     return this == FP16 || this == BF16 || this == FP32 || this == FP64;
   }
 
-  public boolean isUnsigned() {
-    return this == UINT8 || this == UINT16 || this == UINT32 || this == UINT64;
-  }
-
   /** Parses a protocol datatype name, case-insensitively, as KServe and Triton accept it. */
   public static Optional<DataType> parse(String name) {
     if (name == null) {

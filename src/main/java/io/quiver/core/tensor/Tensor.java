@@ -131,25 +131,6 @@ public final class Tensor {
     return data.remaining();
   }
 
-  /** The same data under another name. */
-  public Tensor renamed(String newName) {
-    Tensor tensor = new Tensor(newName, datatype, shape, data, elementCount);
-    tensor.bytesOffsets = bytesOffsets;
-    return tensor;
-  }
-
-  /** The same data with another shape of the same element count. */
-  public Tensor reshaped(long[] newShape) {
-    if (elementCount(name, newShape) != elementCount) {
-      throw new IllegalArgumentException(
-          "tensor '%s': cannot reshape %s into %s"
-              .formatted(name, Shapes.format(shape), Shapes.format(newShape)));
-    }
-    Tensor tensor = new Tensor(name, datatype, newShape.clone(), data, elementCount);
-    tensor.bytesOffsets = bytesOffsets;
-    return tensor;
-  }
-
   /**
    * This tensor with its elements converted to another numeric datatype, or itself when the
    * datatype already matches.
@@ -207,11 +188,6 @@ public final class Tensor {
   private static double unsignedToDouble(long bits) {
     double value = (double) (bits >>> 1) * 2.0;
     return value + (bits & 1);
-  }
-
-  /** Length in bytes of BYTES element {@code index}. */
-  public int bytesLength(int index) {
-    return data.getInt(bytesOffsets[index]);
   }
 
   /** A read-only view of BYTES element {@code index}. */

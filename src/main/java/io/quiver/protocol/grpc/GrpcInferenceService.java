@@ -1,6 +1,5 @@
 package io.quiver.protocol.grpc;
 
-import com.google.protobuf.ByteString;
 import io.quarkus.grpc.GrpcService;
 import io.quiver.core.InferenceException;
 import io.quiver.core.InferenceRequest;

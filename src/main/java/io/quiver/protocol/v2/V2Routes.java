@@ -147,7 +147,7 @@ public class V2Routes {
 
   private InferenceRequest decode(Buffer body, String headerLength, String model, String version)
       throws IOException {
-    registry.resolve(model, version);
+    registry.resolve(model, version); // an unknown model is a 404 whatever the body, as in KServe
     byte[] bytes = body.getBytes();
     int jsonLength = jsonLength(headerLength, bytes.length);
     return requests.read(

@@ -83,7 +83,7 @@ class TensorBuilderTest {
     Tensor tensor = builder.build("s", new long[] {2});
     assertEquals(4 + 5 + 4, tensor.byteSize());
     assertEquals("été", tensor.stringAt(0));
-    assertEquals(0, tensor.bytesLength(1));
+    assertEquals(0, tensor.bytesAt(1).remaining());
   }
 
   @Test
