@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * model at several concurrencies; the server's start-to-ready time and its memory. Prints Markdown.
  *
  * <p>Run: {@code ./mvnw -B -DskipTests package exec:exec@benchmark} (seconds per point:
- * {@code -Dbench.seconds=10}).
+ * {@code -Dbench.seconds=10}; JVM options for the server: {@code -Dbench.serverJvm="-Xmx256m"}).
  */
 public final class Benchmark {
   private static final int[] CONCURRENCY = {1, 16, 64};
@@ -46,7 +46,11 @@ public final class Benchmark {
     long readyMs;
     long rssAfterStart;
     long rssUnderLoad;
-    try (ServerProcess server = ServerProcess.start(Map.of("QUIVER_MODEL_REPOSITORY", "examples/models"));
+    String[] serverJvmOptions = System.getProperty("bench.serverJvm", "").trim().split("\\s+");
+    try (ServerProcess server =
+            ServerProcess.start(
+                Map.of("QUIVER_MODEL_REPOSITORY", "examples/models"),
+                serverJvmOptions[0].isEmpty() ? new String[0] : serverJvmOptions);
         RssSampler sampler = new RssSampler(server.pid())) {
       readyMs = server.awaitReady(Duration.ofSeconds(60));
       Thread.sleep(1000);
@@ -166,8 +170,12 @@ public final class Benchmark {
     table(out, List.of(floor), sameCpu);
     out.append("%nOverhead over the in-process call (p50): %s.%n%n".formatted(overheads(floor, sameCpu)));
     out.append(
-        "Server: start to ready %d ms; RSS %d MiB after start, %d MiB at peak under load.%n"
-            .formatted(readyMs, rssAfterStart / 1024, rssUnderLoad / 1024));
+        "Server (JVM options: %s): start to ready %d ms; RSS %d MiB after start, %d MiB at peak under load.%n"
+            .formatted(
+                System.getProperty("bench.serverJvm", "").isBlank() ? "none" : System.getProperty("bench.serverJvm"),
+                readyMs,
+                rssAfterStart / 1024,
+                rssUnderLoad / 1024));
     return out.toString();
   }
 
