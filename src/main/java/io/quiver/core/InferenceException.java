@@ -7,6 +7,22 @@ package io.quiver.core;
  */
 public abstract sealed class InferenceException extends RuntimeException {
 
+  /**
+   * The HTTP status a failure maps to (as KServe answers it); anything that is not an inference
+   * exception is the server's fault, 500.
+   */
+  public static int httpStatus(Throwable error) {
+    return switch (error) {
+      case ModelNotFound e -> 404;
+      case InvalidInput e -> 400;
+      case ModelNotReady e -> 503;
+      case Unavailable e -> 503;
+      case NotImplemented e -> 501;
+      case ModelFailure e -> 500;
+      default -> 500;
+    };
+  }
+
   InferenceException(String message, Throwable cause) {
     // Expected failures (bad input, unknown models) are frequent under attack or misuse:
     // no stack trace keeps them cheap.

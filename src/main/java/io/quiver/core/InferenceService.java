@@ -7,7 +7,11 @@ import io.quiver.core.spi.InferenceResult;
 import io.quiver.core.tensor.Tensor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.BiConsumer;
 
 /**
@@ -69,6 +73,55 @@ public class InferenceService {
     } else {
       Prepared handedOff = prepared;
       Thread.startVirtualThread(() -> complete(handedOff, done));
+    }
+  }
+
+  /** One request's answer: its response, or why it failed. */
+  public record Outcome(InferenceResponse response, InferenceException failure) {}
+
+  /**
+   * Runs many requests, for any models: each model version gets its requests as one batch, and
+   * different models run in parallel. Blocks; returns one outcome per request, in order.
+   */
+  public List<Outcome> inferAll(List<InferenceRequest> requests) {
+    Outcome[] outcomes = new Outcome[requests.size()];
+    Map<ModelVersion, List<Integer>> byVersion = new LinkedHashMap<>();
+    List<Prepared> prepared = new ArrayList<>(requests.size());
+    for (int i = 0; i < requests.size(); i++) {
+      try {
+        Prepared one = prepare(requests.get(i));
+        byVersion.computeIfAbsent(one.version(), v -> new ArrayList<>()).add(i);
+        prepared.add(one);
+      } catch (InferenceException e) {
+        outcomes[i] = new Outcome(null, e);
+        prepared.add(null);
+      }
+    }
+    try (ExecutorService models = Executors.newVirtualThreadPerTaskExecutor()) {
+      byVersion.forEach(
+          (version, indexes) ->
+              models.execute(() -> runBatch(version, indexes, prepared, outcomes)));
+    }
+    return List.of(outcomes);
+  }
+
+  private static void runBatch(
+      ModelVersion version, List<Integer> indexes, List<Prepared> prepared, Outcome[] outcomes) {
+    List<InferenceRequest> batch = indexes.stream().map(i -> prepared.get(i).request()).toList();
+    List<InferenceResult> results;
+    try {
+      results = version.infer(batch);
+    } catch (InferenceException e) {
+      indexes.forEach(i -> outcomes[i] = new Outcome(null, e));
+      return;
+    }
+    for (int k = 0; k < indexes.size(); k++) {
+      int i = indexes.get(k);
+      try {
+        outcomes[i] = new Outcome(respond(prepared.get(i), results.get(k)), null);
+      } catch (InferenceException e) {
+        outcomes[i] = new Outcome(null, e);
+      }
     }
   }
 

@@ -48,7 +48,7 @@ public class ServerLifecycle {
     draining = true;
   }
 
-  void onShutdown(@Observes ShutdownEvent event) {
+  void onShutdown(@Observes @Priority(10) ShutdownEvent event) {
     draining = true;
     registry.unloadAll();
     LOG.info("All models drained and unloaded");

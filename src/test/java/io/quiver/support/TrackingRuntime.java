@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A runtime for lifecycle tests (format "tracking"): it counts how often each model is loaded and
  * closed, and its requests can be held open, so tests can watch the registry drain and free models.
+ * Its model echoes its INT64 input, and fails (as a broken model would) when the first value is
+ * negative.
  */
 @ApplicationScoped
 public class TrackingRuntime implements ModelRuntime {
@@ -62,6 +64,9 @@ public class TrackingRuntime implements ModelRuntime {
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
+        }
+        if (request.inputs().getFirst().getLong(0) < 0) {
+          throw new IllegalStateException("tracking model refuses negative input " + request.inputs().getFirst().getLong(0));
         }
         return request.inputs();
       }

@@ -123,7 +123,7 @@ public class ModelRegistry {
           settings.maxConcurrency() > 0
               ? settings.maxConcurrency()
               : config.maxConcurrency().orElse(Runtime.getRuntime().availableProcessors());
-      version.ready(model, concurrency, config.maxQueueSize());
+      version.ready(model, settings, concurrency, config.maxQueueSize());
       LOG.infof(
           "Loaded model %s (%s) in %d ms",
           version.describe(),

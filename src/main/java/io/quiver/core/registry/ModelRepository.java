@@ -202,6 +202,7 @@ public class ModelRepository {
         implementation,
         Optional.ofNullable(text(node, "file")).orElse(parameters.get("uri")),
         node.path("max_concurrency").asInt(0),
+        text(node, "logger_mode"),
         parameters);
   }
 

@@ -5,6 +5,7 @@ import io.quiver.core.InferenceRequest;
 import io.quiver.core.spi.InferenceResult;
 import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelMetadata;
+import io.quiver.core.spi.ModelSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,7 @@ public final class ModelVersion {
   private volatile ModelState state;
   private volatile String reason;
   private volatile LoadedModel model;
+  private volatile ModelSettings settings = ModelSettings.NONE;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
   private Semaphore running;
@@ -46,8 +48,9 @@ public final class ModelVersion {
     return new ModelVersion(modelName, version, ModelState.LOADING, "");
   }
 
-  void ready(LoadedModel loaded, int maxConcurrency, int maxQueueSize) {
+  void ready(LoadedModel loaded, ModelSettings modelSettings, int maxConcurrency, int maxQueueSize) {
     this.model = loaded;
+    this.settings = modelSettings;
     this.running = new Semaphore(maxConcurrency);
     this.maxQueueSize = maxQueueSize;
     this.state = ModelState.READY;
@@ -78,6 +81,11 @@ public final class ModelVersion {
 
   public boolean isReady() {
     return state == ModelState.READY;
+  }
+
+  /** The settings the version was loaded with. */
+  public ModelSettings settings() {
+    return settings;
   }
 
   /** The model's metadata; only for a ready version. */

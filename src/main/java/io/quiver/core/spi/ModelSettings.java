@@ -10,6 +10,8 @@ import java.util.Optional;
  * @param implementation the class of a custom Java model, or null
  * @param file the model file's name inside the folder, or null for the runtime's conventional name
  * @param maxConcurrency how many requests may run on the model at once, or 0 for the server default
+ * @param loggerMode the payload logger mode for this model (all, request, response), or null for the
+ *     server's
  * @param parameters runtime-specific parameters, values as text
  */
 public record ModelSettings(
@@ -17,9 +19,10 @@ public record ModelSettings(
     String implementation,
     String file,
     int maxConcurrency,
+    String loggerMode,
     Map<String, String> parameters) {
 
-  public static final ModelSettings NONE = new ModelSettings(null, null, null, 0, Map.of());
+  public static final ModelSettings NONE = new ModelSettings(null, null, null, 0, null, Map.of());
 
   public ModelSettings {
     parameters = Map.copyOf(parameters);

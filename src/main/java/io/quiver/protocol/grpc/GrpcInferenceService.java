@@ -9,6 +9,8 @@ import io.quiver.core.InferenceService;
 import io.quiver.core.ServerLifecycle;
 import io.quiver.core.registry.ModelRegistry;
 import io.quiver.core.registry.ModelVersion;
+import io.quiver.observability.Endpoint;
+import io.quiver.observability.PayloadLogger;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.tensor.DataType;
@@ -32,6 +34,8 @@ import io.quiver.protocol.grpc.api.ServerMetadataResponse;
 import io.quiver.protocol.grpc.api.ServerReadyRequest;
 import io.quiver.protocol.grpc.api.ServerReadyResponse;
 import io.smallrye.mutiny.Uni;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,14 +57,19 @@ public class GrpcInferenceService implements GRPCInferenceService {
   /** Repository calls and large requests block; they run here, never on the gRPC event loop. */
   private static final Executor VIRTUAL_THREADS = Executors.newVirtualThreadPerTaskExecutor();
 
+  private static final String PROTOBUF = "application/x-protobuf";
+
   private final InferenceService inference;
   private final ModelRegistry registry;
   private final ServerLifecycle server;
+  private final PayloadLogger logger;
 
-  GrpcInferenceService(InferenceService inference, ModelRegistry registry, ServerLifecycle server) {
+  GrpcInferenceService(
+      InferenceService inference, ModelRegistry registry, ServerLifecycle server, PayloadLogger logger) {
     this.inference = inference;
     this.registry = registry;
     this.server = server;
+    this.logger = logger;
   }
 
   @Override
@@ -126,8 +135,33 @@ public class GrpcInferenceService implements GRPCInferenceService {
 
   @Override
   public Uni<ModelInferResponse> modelInfer(ModelInferRequest request) {
+    PayloadLogger.Call call =
+        logger.start(
+            Endpoint.GRPC,
+            request.getModelName(),
+            emptyToNull(request.getModelVersion()),
+            emptyToNull(request.getId()),
+            () -> ByteBuffer.wrap(request.toByteArray()),
+            PROTOBUF);
+    return answer(request)
+        .onItem()
+        .invoke(response -> call.answered(() -> ByteBuffer.wrap(response.toByteArray()), PROTOBUF))
+        .onFailure()
+        .invoke(
+            error ->
+                call.failed(
+                    InferenceException.httpStatus(error),
+                    () -> StandardCharsets.UTF_8.encode(String.valueOf(error.getMessage())),
+                    "text/plain"))
+        .onFailure()
+        .transform(GrpcErrors::toStatus);
+  }
+
+  private Uni<ModelInferResponse> answer(ModelInferRequest request) {
     if (request.getSerializedSize() > DECODE_ON_EVENT_LOOP_MAX_BYTES) {
-      return blocking(() -> encode(request, inference.infer(decode(request))));
+      return Uni.createFrom()
+          .item(() -> encode(request, inference.infer(decode(request))))
+          .runSubscriptionOn(VIRTUAL_THREADS);
     }
     return Uni.createFrom()
         .emitter(
@@ -136,23 +170,27 @@ public class GrpcInferenceService implements GRPCInferenceService {
               try {
                 decoded = decode(request);
               } catch (RuntimeException e) {
-                emitter.fail(GrpcErrors.toStatus(e));
+                emitter.fail(e);
                 return;
               }
               inference.submit(
                   decoded,
                   (response, failure) -> {
                     if (failure != null) {
-                      emitter.fail(GrpcErrors.toStatus(failure));
+                      emitter.fail(failure);
                       return;
                     }
                     try {
                       emitter.complete(encode(request, response));
                     } catch (RuntimeException e) {
-                      emitter.fail(GrpcErrors.toStatus(e));
+                      emitter.fail(e);
                     }
                   });
             });
+  }
+
+  private static String emptyToNull(String text) {
+    return text.isEmpty() ? null : text;
   }
 
   @Override
@@ -205,9 +243,9 @@ public class GrpcInferenceService implements GRPCInferenceService {
       outputs.add(new RequestedOutput(output.getName(), parameters(output.getParametersMap())));
     }
     return new InferenceRequest(
-        request.getId().isEmpty() ? null : request.getId(),
+        emptyToNull(request.getId()),
         request.getModelName(),
-        request.getModelVersion().isEmpty() ? null : request.getModelVersion(),
+        emptyToNull(request.getModelVersion()),
         inputs,
         outputs,
         parameters(request.getParametersMap()));

@@ -1,18 +1,20 @@
 package io.quiver.protocol.rest;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.core.InferenceException;
+import io.quiver.observability.Endpoint;
+import io.quiver.observability.PayloadLogger;
+import io.quiver.protocol.json.JsonErrors;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,13 +29,15 @@ public class RestResponder {
   public static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
   private static final int DECODE_ON_EVENT_LOOP_MAX_BYTES = 64 * 1024;
 
-  /** Jackson names the (redacted) source in nested locations; it tells the caller nothing. */
-  private static final Pattern SOURCE_DESCRIPTION = Pattern.compile("\\[Source: [^;]*; ");
+  /** The routing-context key of a call's payload log. */
+  private static final String CALL = "quiver.payload-log";
 
   private final ObjectMapper mapper;
+  private final PayloadLogger logger;
 
-  RestResponder(ObjectMapper mapper) {
+  RestResponder(ObjectMapper mapper, PayloadLogger logger) {
     this.mapper = mapper;
+    this.logger = logger;
   }
 
   /** Paths nothing serves get a JSON 404 too, not an HTML page. */
@@ -100,15 +104,52 @@ public class RestResponder {
     }
   }
 
+  /**
+   * Starts the payload log of an inference call: its request body is logged now, and whatever
+   * this responder later sends for the call is logged as its response.
+   */
+  public void startLog(
+      RoutingContext context, Endpoint endpoint, String model, String version, Buffer body) {
+    HttpServerRequest request = context.request();
+    String correlationId = request.getHeader("ce-id");
+    if (correlationId == null) {
+      correlationId = request.getHeader("x-request-id");
+    }
+    String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
+    context.put(
+        CALL,
+        logger.start(
+            endpoint,
+            model,
+            version,
+            correlationId,
+            () -> body.getByteBuf().nioBuffer(),
+            contentType == null ? "application/json" : contentType));
+  }
+
   /** Sends a JSON body already encoded. */
   public void send(RoutingContext context, int status, Buffer json) {
+    send(context, status, APPLICATION_JSON, json);
+  }
+
+  /** Sends a body already encoded, and logs it as the call's response. */
+  public void send(RoutingContext context, int status, CharSequence contentType, Buffer body) {
     HttpServerResponse response = context.response();
     if (response.ended() || response.closed()) {
       return;
     }
+    // Logged before sending: once written, the body's buffer belongs to the connection.
+    PayloadLogger.Call call = context.get(CALL);
+    if (call != null) {
+      if (status == 200) {
+        call.answered(() -> body.getByteBuf().nioBuffer(), contentType.toString());
+      } else {
+        call.failed(status, () -> body.getByteBuf().nioBuffer(), contentType.toString());
+      }
+    }
     response.setStatusCode(status);
-    response.headers().set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
-    response.end(json);
+    response.headers().set(HttpHeaders.CONTENT_TYPE, contentType);
+    response.end(body);
   }
 
   /** Maps any failure to its status and a {@code {"error": ...}} body. */
@@ -127,25 +168,15 @@ public class RestResponder {
   /** The HTTP status for a failure. */
   public static int status(Throwable error) {
     return switch (error) {
-      case InferenceException.ModelNotFound e -> 404;
-      case InferenceException.InvalidInput e -> 400;
-      case InferenceException.ModelNotReady e -> 503;
-      case InferenceException.Unavailable e -> 503;
-      case InferenceException.NotImplemented e -> 501;
-      case InferenceException.ModelFailure e -> 500;
       case JsonProcessingException e -> 400;
       case PayloadTooLarge e -> 413;
-      default -> 500;
+      default -> InferenceException.httpStatus(error);
     };
   }
 
   private static String message(Throwable error) {
     if (error instanceof JsonProcessingException json) {
-      JsonLocation at = json.getLocation();
-      String where =
-          at == null ? "" : " (line %d, column %d)".formatted(at.getLineNr(), at.getColumnNr());
-      String detail = SOURCE_DESCRIPTION.matcher(json.getOriginalMessage()).replaceAll("[");
-      return "Unrecognized request format: " + detail + where;
+      return JsonErrors.describe(json);
     }
     return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
   }

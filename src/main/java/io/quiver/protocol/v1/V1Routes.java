@@ -6,6 +6,9 @@ import io.quiver.core.InferenceRequest;
 import io.quiver.core.InferenceService;
 import io.quiver.core.registry.ModelRegistry;
 import io.quiver.core.registry.ModelVersion;
+import io.quiver.observability.Endpoint;
+import io.quiver.protocol.json.V1RequestReader;
+import io.quiver.protocol.json.V1ResponseWriter;
 import io.quiver.protocol.rest.RequestBodies;
 import io.quiver.protocol.rest.RestResponder;
 import io.vertx.core.buffer.Buffer;
@@ -76,6 +79,9 @@ public class V1Routes {
     int colon = target.lastIndexOf(':');
     String model = colon < 0 ? target : target.substring(0, colon);
     String verb = colon < 0 ? "" : target.substring(colon + 1);
+    if (verb.equals("predict")) {
+      responder.startLog(context, Endpoint.V1, model, null, body);
+    }
     responder.forBody(
         context,
         body,
@@ -95,7 +101,7 @@ public class V1Routes {
 
   private void predict(RoutingContext context, String model, Buffer body) throws IOException {
     ModelVersion version = registry.resolveReady(model, null);
-    InferenceRequest request = requests.read(body.getBytes(), model, version.metadata());
+    InferenceRequest request = requests.read(body.getBytes(), model, null, version.metadata());
     inference.submit(
         request,
         (response, failure) ->

@@ -12,6 +12,9 @@ import io.quiver.core.registry.ModelRegistry;
 import io.quiver.core.registry.ModelState;
 import io.quiver.core.registry.ModelVersion;
 import io.quiver.core.registry.ServedModel;
+import io.quiver.observability.Endpoint;
+import io.quiver.protocol.json.V2RequestReader;
+import io.quiver.protocol.json.V2ResponseWriter;
 import io.quiver.protocol.rest.RequestBodies;
 import io.quiver.protocol.rest.RestResponder;
 import io.quiver.protocol.v2.V2Messages.IndexRow;
@@ -25,7 +28,6 @@ import io.quiver.protocol.v2.V2Messages.ServerMetadata;
 import io.quiver.protocol.v2.V2Messages.Unloaded;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -133,6 +135,7 @@ public class V2Routes {
     String headerLength = context.request().getHeader(HEADER_LENGTH);
     String model = context.pathParam("model");
     String version = context.pathParam("version");
+    responder.startLog(context, Endpoint.V2, model, version, body);
     responder.forBody(
         context,
         body,
@@ -184,11 +187,8 @@ public class V2Routes {
       responder.send(context, 200, Buffer.buffer(out));
       return;
     }
-    HttpServerResponse http = context.response();
-    http.setStatusCode(200);
-    http.headers().set(HttpHeaders.CONTENT_TYPE, OCTET_STREAM);
-    http.headers().set(HEADER_LENGTH, Integer.toString(jsonLength));
-    http.end(Buffer.buffer(out));
+    context.response().headers().set(HEADER_LENGTH, Integer.toString(jsonLength));
+    responder.send(context, 200, OCTET_STREAM, Buffer.buffer(out));
   }
 
   /** Triton's index request may ask for ready models only: {@code {"ready": true}}. */

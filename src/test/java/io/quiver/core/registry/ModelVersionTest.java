@@ -9,6 +9,7 @@ import io.quiver.core.InferenceRequest;
 import io.quiver.core.spi.InferenceResult;
 import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelMetadata;
+import io.quiver.core.spi.ModelSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +60,7 @@ class ModelVersionTest {
   @Test
   void runsAtMostItsConcurrencyAndRefusesBeyondItsQueue() throws Exception {
     ModelVersion version = ModelVersion.loading("m", null);
-    version.ready(blocking, 1, 1);
+    version.ready(blocking, ModelSettings.NONE, 1, 1);
     CompletableFuture<?> first = CompletableFuture.runAsync(() -> version.infer(ONE), THREADS);
     waitUntil(() -> running.get() == 1);
     CompletableFuture<?> queued = CompletableFuture.runAsync(() -> version.infer(ONE), THREADS);
@@ -77,7 +78,7 @@ class ModelVersionTest {
   @Test
   void unloadDrainsThenCloses() throws Exception {
     ModelVersion version = ModelVersion.loading("m", "3");
-    version.ready(blocking, 4, 10);
+    version.ready(blocking, ModelSettings.NONE, 4, 10);
     CompletableFuture<?> inFlight = CompletableFuture.runAsync(() -> version.infer(ONE), THREADS);
     waitUntil(() -> running.get() == 1);
     CompletableFuture<?> unload = CompletableFuture.runAsync(() -> version.unload(Duration.ofSeconds(5), "unloaded"), THREADS);

@@ -1,4 +1,4 @@
-package io.quiver.protocol.v1;
+package io.quiver.protocol.json;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -9,7 +9,6 @@ import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.tensor.Tensor;
 import io.quiver.core.tensor.TensorBuilder;
-import io.quiver.protocol.json.JsonTensorReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,14 +23,15 @@ import java.util.Map;
  * each input, as TensorFlow Serving's row format does. Values are decoded straight into the
  * datatype the model takes.
  */
-final class V1RequestReader {
+public final class V1RequestReader {
   private final ObjectMapper mapper;
 
-  V1RequestReader(ObjectMapper mapper) {
+  public V1RequestReader(ObjectMapper mapper) {
     this.mapper = mapper;
   }
 
-  InferenceRequest read(byte[] body, String model, ModelMetadata metadata) throws IOException {
+  public InferenceRequest read(byte[] body, String model, String version, ModelMetadata metadata)
+      throws IOException {
     try (JsonParser parser = mapper.getFactory().createParser(body)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new InvalidInput("The request body must be a JSON object with 'instances'.");
@@ -49,7 +49,7 @@ final class V1RequestReader {
       if (inputs == null) {
         throw new InvalidInput("The request has no 'instances'.");
       }
-      return new InferenceRequest(null, model, null, inputs, List.of(), Map.of());
+      return new InferenceRequest(null, model, version, inputs, List.of(), Map.of());
     }
   }
 

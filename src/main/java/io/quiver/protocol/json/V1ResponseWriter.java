@@ -1,10 +1,9 @@
-package io.quiver.protocol.v1;
+package io.quiver.protocol.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.core.InferenceResponse;
 import io.quiver.core.tensor.Tensor;
-import io.quiver.protocol.json.JsonTensorWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
@@ -14,14 +13,14 @@ import java.util.List;
  * instance's value (nested as the output's shape), exactly what KServe's servers return; a model
  * with several gives an object per instance, keyed by output name (TensorFlow Serving's row format).
  */
-final class V1ResponseWriter {
+public final class V1ResponseWriter {
   private final ObjectMapper mapper;
 
-  V1ResponseWriter(ObjectMapper mapper) {
+  public V1ResponseWriter(ObjectMapper mapper) {
     this.mapper = mapper;
   }
 
-  byte[] write(InferenceResponse response) throws IOException {
+  public byte[] write(InferenceResponse response) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator json = mapper.getFactory().createGenerator(out)) {
       json.writeStartObject();

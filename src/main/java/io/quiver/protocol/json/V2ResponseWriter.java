@@ -1,4 +1,4 @@
-package io.quiver.protocol.v2;
+package io.quiver.protocol.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,7 +8,6 @@ import io.quiver.core.InferenceRequest;
 import io.quiver.core.InferenceRequest.RequestedOutput;
 import io.quiver.core.InferenceResponse;
 import io.quiver.core.tensor.Tensor;
-import io.quiver.protocol.json.JsonTensorWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.quiver.protocol.v2;
+package io.quiver.protocol.json;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -11,7 +11,6 @@ import io.quiver.core.tensor.DataType;
 import io.quiver.core.tensor.Shapes;
 import io.quiver.core.tensor.Tensor;
 import io.quiver.core.tensor.TensorBuilder;
-import io.quiver.protocol.json.JsonTensorReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,0 +1,73 @@
+package io.quiver.observability;
+
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A bounded buffer in front of one sink, drained by a thread of its own. An inference waits at most
+ * {@code maxBlock} for room; after that its record is dropped and counted. A slow or unreachable
+ * sink therefore never slows inferences by more than that.
+ */
+final class SinkQueue implements AutoCloseable {
+  private final LogSink sink;
+  private final BlockingQueue<LogRecord> queue;
+  private final long maxBlockNanos;
+  private final Runnable dropped;
+  private final AtomicLong pending = new AtomicLong();
+  private final Thread sender;
+
+  SinkQueue(String name, LogSink sink, int capacity, Duration maxBlock, Runnable dropped) {
+    this.sink = sink;
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.maxBlockNanos = maxBlock.toNanos();
+    this.dropped = dropped;
+    this.sender = Thread.ofPlatform().daemon().name("payload-log-" + name).start(this::drain);
+  }
+
+  /** Queues a record, waiting at most the configured time for room. */
+  void offer(LogRecord record) {
+    try {
+      if (queue.offer(record, maxBlockNanos, TimeUnit.NANOSECONDS)) {
+        pending.incrementAndGet();
+      } else {
+        dropped.run();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      dropped.run();
+    }
+  }
+
+  private void drain() {
+    try {
+      while (!Thread.currentThread().isInterrupted()) {
+        LogRecord record = queue.take();
+        try {
+          sink.send(record, dropped);
+        } finally {
+          pending.decrementAndGet();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits up to five seconds for queued records to be handed to the sink, then stops. */
+  @Override
+  public void close() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    try {
+      while (pending.get() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    sender.interrupt();
+    sink.close();
+  }
+}

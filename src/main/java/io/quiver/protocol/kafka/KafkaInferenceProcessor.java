@@ -1,0 +1,245 @@
+package io.quiver.protocol.kafka;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.quiver.core.InferenceException;
+import io.quiver.core.InferenceRequest;
+import io.quiver.core.InferenceResponse;
+import io.quiver.core.InferenceService;
+import io.quiver.core.InferenceService.Outcome;
+import io.quiver.core.registry.ModelRegistry;
+import io.quiver.observability.Endpoint;
+import io.quiver.observability.PayloadLogger;
+import io.quiver.protocol.json.JsonErrors;
+import io.quiver.protocol.json.V1RequestReader;
+import io.quiver.protocol.json.V1ResponseWriter;
+import io.quiver.protocol.json.V2RequestReader;
+import io.quiver.protocol.json.V2ResponseWriter;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+
+/**
+ * The Kafka event path: reads inference requests from the request topic, runs them, and writes each
+ * answer to the response topic (or, when it cannot be answered, the original record to the
+ * dead-letter topic with the reason).
+ *
+ * <p>Records arrive in batches, one poll at a time; each model gets its requests of the batch as
+ * one batch. Answers are written in the order the requests were read, so per-key order holds, and
+ * the batch's offsets are committed only after the broker has acknowledged every answer:
+ * at-least-once, nothing lost. Until then no further batch is taken: back-pressure, not an
+ * unbounded buffer.
+ */
+@ApplicationScoped
+public class KafkaInferenceProcessor {
+  private static final Executor VIRTUAL_THREADS = Executors.newVirtualThreadPerTaskExecutor();
+
+  private final InferenceService inference;
+  private final ModelRegistry registry;
+  private final PayloadLogger logger;
+  private final ObjectMapper json;
+  private final V1RequestReader v1Requests;
+  private final V1ResponseWriter v1Responses;
+  private final V2RequestReader v2Requests;
+  private final V2ResponseWriter v2Responses;
+  private final KafkaAnswers answers;
+  private final MutinyEmitter<byte[]> out;
+
+  KafkaInferenceProcessor(
+      InferenceService inference,
+      ModelRegistry registry,
+      PayloadLogger logger,
+      ObjectMapper json,
+      KafkaEventConfig config,
+      @Channel("inference-responses") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
+          MutinyEmitter<byte[]> out) {
+    this.inference = inference;
+    this.registry = registry;
+    this.logger = logger;
+    this.json = json;
+    this.v1Requests = new V1RequestReader(json);
+    this.v1Responses = new V1ResponseWriter(json);
+    this.v2Requests = new V2RequestReader(json);
+    this.v2Responses = new V2ResponseWriter(json);
+    this.answers = new KafkaAnswers(json, config.dlqTopic());
+    this.out = out;
+  }
+
+  /** A record read, with what became of it. */
+  private final class Pending {
+    final KafkaRecord<byte[], byte[]> record;
+    final IncomingKafkaRecordMetadata<byte[], byte[]> metadata;
+    InferenceEvent event;
+    boolean v1;
+    InferenceRequest request;
+    PayloadLogger.Call call = PayloadLogger.Call.NONE;
+    Message<byte[]> answer;
+
+    @SuppressWarnings("unchecked")
+    Pending(KafkaRecord<byte[], byte[]> record) {
+      this.record = record;
+      this.metadata = record.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
+    }
+
+    /** Where the record came from: the id of a request that brought none, stable across redelivery. */
+    String coordinates() {
+      return "%s-%d-%d".formatted(metadata.getTopic(), metadata.getPartition(), metadata.getOffset());
+    }
+  }
+
+  @Incoming("inference-requests")
+  public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
+    return Uni.createFrom()
+        .item(() -> answer(batch.getRecords()))
+        .runSubscriptionOn(VIRTUAL_THREADS)
+        .chain(this::sendInOrder)
+        .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+  }
+
+  private List<Message<byte[]>> answer(List<KafkaRecord<byte[], byte[]>> records) {
+    List<Pending> pending = new ArrayList<>(records.size());
+    List<Pending> decoded = new ArrayList<>(records.size());
+    for (KafkaRecord<byte[], byte[]> record : records) {
+      Pending one = new Pending(record);
+      pending.add(one);
+      try {
+        decode(one);
+        decoded.add(one);
+      } catch (IOException | RuntimeException e) {
+        deadLetter(one, e);
+      }
+    }
+    List<Outcome> outcomes = inference.inferAll(decoded.stream().map(p -> p.request).toList());
+    for (int i = 0; i < decoded.size(); i++) {
+      Pending one = decoded.get(i);
+      Outcome outcome = outcomes.get(i);
+      if (outcome.failure() != null) {
+        deadLetter(one, outcome.failure());
+      } else {
+        respond(one, outcome.response());
+      }
+    }
+    return pending.stream().map(p -> p.answer).toList();
+  }
+
+  private void decode(Pending one) throws IOException {
+    KafkaRecord<byte[], byte[]> record = one.record;
+    one.event = InferenceEvent.read(record.getHeaders(), record.getPayload(), json);
+    InferenceEvent event = one.event;
+    String correlation = event.id() != null ? event.id() : one.coordinates();
+    one.call =
+        logger.start(
+            Endpoint.KAFKA,
+            event.model(),
+            event.modelVersion(),
+            correlation,
+            () -> ByteBuffer.wrap(event.data()),
+            "application/json");
+    one.v1 = isV1(event.data());
+    InferenceRequest request =
+        one.v1
+            ? v1Requests.read(
+                event.data(),
+                event.model(),
+                event.modelVersion(),
+                registry.resolveReady(event.model(), event.modelVersion()).metadata())
+            : v2Requests.read(event.data(), 0, event.data().length, ByteBuffer.allocate(0), event.model(), event.modelVersion());
+    one.request = request.id() == null ? request.withId(correlation) : request;
+  }
+
+  /** A KServe v1 body has "instances", or "inputs" holding rows rather than named tensors. */
+  private boolean isV1(byte[] body) throws IOException {
+    try (JsonParser parser = json.getFactory().createParser(body)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (field.equals("instances")) {
+          return true;
+        }
+        if (field.equals("inputs")) {
+          return value != JsonToken.START_ARRAY || parser.nextToken() != JsonToken.START_OBJECT
+              || !hasField(parser, "datatype");
+        }
+        parser.skipChildren();
+      }
+      return false;
+    }
+  }
+
+  private static boolean hasField(JsonParser parser, String name) throws IOException {
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      if (parser.currentName().equals(name)) {
+        return true;
+      }
+      parser.nextToken();
+      parser.skipChildren();
+    }
+    return false;
+  }
+
+  private void respond(Pending one, InferenceResponse response) {
+    byte[] body;
+    try {
+      body = one.v1 ? v1Responses.write(response) : v2Body(one.request, response);
+    } catch (IOException | RuntimeException e) {
+      deadLetter(one, e);
+      return;
+    }
+    one.call.answered(() -> ByteBuffer.wrap(body), "application/json");
+    one.answer = answers.response(one.record, one.event, one.request.id(), response, body);
+  }
+
+  private byte[] v2Body(InferenceRequest request, InferenceResponse response) throws IOException {
+    ByteBuf out = Unpooled.buffer(256);
+    v2Responses.write(request, response, out);
+    return ByteBufUtil.getBytes(out);
+  }
+
+  private void deadLetter(Pending one, Throwable error) {
+    if (one.event == null) {
+      // The record could not even be read as an event: log it under no model, as received.
+      one.call =
+          logger.start(
+              Endpoint.KAFKA, null, null, one.coordinates(), () -> ByteBuffer.wrap(one.record.getPayload()), "application/json");
+    }
+    String reason =
+        switch (error) {
+          case JsonProcessingException json -> JsonErrors.describe(json);
+          default -> error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        };
+    one.call.failed(
+        KafkaAnswers.status(error), () -> ByteBuffer.wrap(answers.errorBody(reason)), "application/json");
+    one.answer = answers.deadLetter(one.record, one.metadata, error, reason);
+  }
+
+  /** Hands the answers to the producer in read order, and completes when the broker has them all. */
+  private Uni<Void> sendInOrder(List<Message<byte[]>> messages) {
+    if (messages.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    // Joining subscribes in list order, so the producer receives the answers in read order.
+    List<Uni<Void>> sent = messages.stream().map(out::sendMessage).toList();
+    return Uni.join().all(sent).andFailFast().replaceWithVoid();
+  }
+}
