@@ -9,6 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,7 +27,7 @@ public class ServerLifecycle {
 
   private final ModelRegistry registry;
   private final String version;
-  private volatile boolean started;
+  private final CompletableFuture<Void> started = new CompletableFuture<>();
   private volatile boolean draining;
 
   ServerLifecycle(
@@ -37,7 +39,7 @@ public class ServerLifecycle {
   void onStart(@Observes @Priority(10) StartupEvent event) {
     long begin = System.nanoTime();
     registry.loadAll();
-    started = true;
+    started.complete(null);
     LOG.infof(
         "Model repository loaded in %d ms: %d models", (System.nanoTime() - begin) / 1_000_000,
         registry.modelNames().size());
@@ -59,7 +61,17 @@ public class ServerLifecycle {
   }
 
   public boolean isReady() {
-    return started && !draining;
+    return started.isDone() && !draining;
+  }
+
+  /** Whether shutdown has begun: no new work should be started. */
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /** Completes once every model has finished loading. */
+  public CompletionStage<Void> started() {
+    return started;
   }
 
   public String name() {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.quiver.core.InferenceException;
+import io.quiver.core.RequestIds;
 import io.quiver.core.registry.ModelRegistry;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -99,7 +99,7 @@ public class PayloadLogger {
     if (mode == null) {
       return Call.NONE;
     }
-    String id = correlationId != null ? correlationId : UUID.randomUUID().toString();
+    String id = correlationId != null ? correlationId : RequestIds.next();
     if (mode.logsRequests()) {
       offer(
           new LogRecord(

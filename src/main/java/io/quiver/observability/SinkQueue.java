@@ -1,6 +1,8 @@
 package io.quiver.observability;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -29,27 +31,39 @@ final class SinkQueue implements AutoCloseable {
 
   /** Queues a record, waiting at most the configured time for room. */
   void offer(LogRecord record) {
+    pending.incrementAndGet();
     try {
-      if (queue.offer(record, maxBlockNanos, TimeUnit.NANOSECONDS)) {
-        pending.incrementAndGet();
-      } else {
+      if (!queue.offer(record, maxBlockNanos, TimeUnit.NANOSECONDS)) {
+        pending.decrementAndGet();
         dropped.run();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      pending.decrementAndGet();
       dropped.run();
     }
   }
 
+  /**
+   * Sends what has queued up, then sleeps a millisecond when there was nothing. Polling instead of
+   * waiting on the queue spares every inference the cost of waking this thread.
+   */
   private void drain() {
+    List<LogRecord> batch = new ArrayList<>(256);
     try {
       while (!Thread.currentThread().isInterrupted()) {
-        LogRecord record = queue.take();
-        try {
-          sink.send(record, dropped);
-        } finally {
-          pending.decrementAndGet();
+        if (queue.drainTo(batch, 256) == 0) {
+          Thread.sleep(1);
+          continue;
         }
+        for (LogRecord record : batch) {
+          try {
+            sink.send(record, dropped);
+          } finally {
+            pending.decrementAndGet();
+          }
+        }
+        batch.clear();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

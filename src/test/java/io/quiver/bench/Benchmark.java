@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.quiver.protocol.grpc.api.InferTensorContents;
 import io.quiver.protocol.grpc.api.ModelInferRequest;
+import io.quiver.support.EmbeddedKafka;
 import io.quiver.support.ServerProcess;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -22,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Measures, in one run on one machine: the in-process ONNX Runtime call on the iris ONNX model
  * (the floor), then the packaged server's v2 REST infer, v1 predict and gRPC ModelInfer on the same
- * model at several concurrencies; the server's start-to-ready time and its memory. Prints Markdown.
+ * model at several concurrencies; the Kafka event path through a local broker; the latency payload
+ * logging adds; the server's start-to-ready time and its memory. Prints Markdown.
  *
  * <p>Run: {@code ./mvnw -B -DskipTests package exec:exec@benchmark} (seconds per point:
  * {@code -Dbench.seconds=10}; JVM options for the server: {@code -Dbench.serverJvm="-Xmx256m"}).
@@ -40,53 +42,103 @@ public final class Benchmark {
   public static void main(String[] args) throws Exception {
     double seconds = Double.parseDouble(System.getProperty("bench.seconds", "5"));
     double warmup = Math.max(1, seconds / 3);
+    String[] serverJvmOptions = System.getProperty("bench.serverJvm", "").trim().split("\\s+");
+    String[] jvm = serverJvmOptions[0].isEmpty() ? new String[0] : serverJvmOptions;
     List<Result> inProcess = inProcess(warmup, seconds);
-    List<Result> sameCpu = new ArrayList<>();
     List<Result> results = new ArrayList<>();
+    List<Result> kafkaResults = new ArrayList<>();
+    List<Result> logged = new ArrayList<>();
+    List<Result> sameCpu = new ArrayList<>();
     long readyMs;
     long rssAfterStart;
     long rssUnderLoad;
-    String[] serverJvmOptions = System.getProperty("bench.serverJvm", "").trim().split("\\s+");
-    try (ServerProcess server =
-            ServerProcess.start(
-                Map.of("QUIVER_MODEL_REPOSITORY", "examples/models"),
-                serverJvmOptions[0].isEmpty() ? new String[0] : serverJvmOptions);
-        RssSampler sampler = new RssSampler(server.pid())) {
-      readyMs = server.awaitReady(Duration.ofSeconds(60));
-      Thread.sleep(1000);
-      rssAfterStart = RssSampler.rssKb(server.pid());
-      sampler.start();
-      Vertx vertx = Vertx.vertx();
-      try {
-        // Let the server's JIT compile every path before anything is measured.
-        for (LoadTarget target : targets(vertx, server, 8)) {
-          try (target) {
-            LoadGenerator.run(target, 8, 0, JIT_WARMUP_SECONDS);
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      kafka.createTopics(4, "inference-requests", "inference-responses");
+      kafka.createTopics(1, "inference-requests-dlq", "inference-log");
+      Map<String, String> plain =
+          Map.of(
+              "QUIVER_MODEL_REPOSITORY", "examples/models",
+              "QUIVER_KAFKA_ENABLED", "true",
+              "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+      try (ServerProcess server = ServerProcess.start(plain, jvm);
+          RssSampler sampler = new RssSampler(server.pid())) {
+        readyMs = server.awaitReady(Duration.ofSeconds(60));
+        Thread.sleep(1000);
+        rssAfterStart = RssSampler.rssKb(server.pid());
+        sampler.start();
+        Vertx vertx = Vertx.vertx();
+        try {
+          warmUp(vertx, server);
+          for (int concurrency : CONCURRENCY) {
+            for (LoadTarget target : targets(vertx, server, concurrency)) {
+              results.add(measure(target, concurrency, warmup, seconds));
+            }
           }
-        }
-        for (int concurrency : CONCURRENCY) {
-          for (LoadTarget target : targets(vertx, server, concurrency)) {
-            results.add(measure(target, concurrency, warmup, seconds));
+          try (KafkaLoad load = new KafkaLoad(kafka)) {
+            load.flood(5_000);
+            kafkaResults.add(report(load.oneAtATime(2_000)));
+            kafkaResults.add(report(load.flood(20_000)));
           }
+          logged.addAll(withPayloadLogging(vertx, kafka, jvm, warmup, seconds));
+          // Concurrency 1 with client and server on one CPU: what the server's own code adds,
+          // without the cost of waking a thread on the other CPU (tens of microseconds on VMs).
+          CpuAffinity.pin(0, ProcessHandle.current().pid(), server.pid());
+          for (LoadTarget target : targets(vertx, server, 1)) {
+            sameCpu.add(measure(target, 1, warmup, seconds));
+          }
+        } finally {
+          vertx.close().toCompletionStage().toCompletableFuture().join();
         }
-        // Concurrency 1 with client and server on one CPU: what the server's own code adds, without
-        // the cost of waking a thread on the other CPU (tens of microseconds on virtual machines).
-        CpuAffinity.pin(0, ProcessHandle.current().pid(), server.pid());
-        for (LoadTarget target : targets(vertx, server, 1)) {
-          sameCpu.add(measure(target, 1, warmup, seconds));
-        }
-      } finally {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
+        rssUnderLoad = sampler.peakKb();
       }
-      rssUnderLoad = sampler.peakKb();
     }
-    System.out.println(report(inProcess, sameCpu, results, readyMs, rssAfterStart, rssUnderLoad, seconds));
+    System.out.println(
+        report(inProcess, results, kafkaResults, logged, sameCpu, readyMs, rssAfterStart, rssUnderLoad, seconds));
+  }
+
+  /** Lets the server's JIT compile every path before anything is measured. */
+  private static void warmUp(Vertx vertx, ServerProcess server) throws InterruptedException {
+    for (LoadTarget target : targets(vertx, server, 8)) {
+      try (target) {
+        LoadGenerator.run(target, 8, 0, JIT_WARMUP_SECONDS);
+      }
+    }
+  }
+
+  /** v2 REST on a second server that logs every payload (mode all) to the broker. */
+  private static List<Result> withPayloadLogging(
+      Vertx vertx, EmbeddedKafka kafka, String[] jvm, double warmup, double seconds) throws Exception {
+    Map<String, String> logging =
+        Map.of(
+            "QUIVER_MODEL_REPOSITORY", "examples/models",
+            "QUIVER_LOGGER_MODE", "all",
+            "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    List<Result> results = new ArrayList<>();
+    try (ServerProcess server = ServerProcess.start(logging, jvm)) {
+      server.awaitReady(Duration.ofSeconds(60));
+      try (LoadTarget target = v2(vertx, server, 8, "v2 REST infer, payload logging on")) {
+        LoadGenerator.run(target, 8, 0, JIT_WARMUP_SECONDS);
+      }
+      for (int concurrency : new int[] {1, 16}) {
+        results.add(measure(v2(vertx, server, concurrency, "v2 REST infer, payload logging on"), concurrency, warmup, seconds));
+      }
+    }
+    return results;
+  }
+
+  private static Result report(Result result) {
+    System.err.println(result.row());
+    return result;
+  }
+
+  private static LoadTarget v2(Vertx vertx, ServerProcess server, int concurrency, String name) {
+    return new RestTarget(vertx, name, server.httpPort, "/v2/models/iris-onnx/infer", V2_BODY, concurrency);
   }
 
   private static List<LoadTarget> targets(Vertx vertx, ServerProcess server, int concurrency) {
     return List.of(
         new RestTarget(vertx, "HTTP floor: GET /v2/health/live", server.httpPort, "/v2/health/live", null, concurrency),
-        new RestTarget(vertx, "v2 REST infer", server.httpPort, "/v2/models/iris-onnx/infer", V2_BODY, concurrency),
+        v2(vertx, server, concurrency, "v2 REST infer"),
         new RestTarget(vertx, "v1 REST predict", server.httpPort, "/v1/models/iris-onnx:predict", V1_BODY, concurrency),
         new GrpcTarget(server.grpcPort, grpcRequest()));
   }
@@ -145,8 +197,10 @@ public final class Benchmark {
 
   private static String report(
       List<Result> inProcess,
-      List<Result> sameCpu,
       List<Result> results,
+      List<Result> kafka,
+      List<Result> logged,
+      List<Result> sameCpu,
       long readyMs,
       long rssAfterStart,
       long rssUnderLoad,
@@ -166,6 +220,21 @@ public final class Benchmark {
     out.append(
         "%nOverhead over the in-process call at concurrency 1 (p50): %s.%n%n"
             .formatted(overheads(floor, results.stream().filter(r -> r.concurrency() == 1).toList())));
+    out.append("Through Kafka (the broker runs in the benchmark's process), request produced to answer read:%n%n".formatted());
+    table(out, List.of(), kafka);
+    out.append("%nWith payload logging of every request and response to Kafka (mode all), v2 REST on a second server:%n%n".formatted());
+    table(out, List.of(), logged);
+    for (Result withLog : logged) {
+      results.stream()
+          .filter(r -> r.target().equals("v2 REST infer") && r.concurrency() == withLog.concurrency())
+          .findFirst()
+          .ifPresent(
+              without ->
+                  out.append(
+                      "%nLatency added by logging at concurrency %d (p50): %.0f µs."
+                          .formatted(withLog.concurrency(), withLog.p50Micros() - without.p50Micros())));
+    }
+    out.append("%n%n".formatted());
     out.append("Concurrency 1, client and server pinned to one CPU (measured last):%n%n".formatted());
     table(out, List.of(floor), sameCpu);
     out.append("%nOverhead over the in-process call (p50): %s.%n%n".formatted(overheads(floor, sameCpu)));

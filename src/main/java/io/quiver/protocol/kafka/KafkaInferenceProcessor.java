@@ -12,6 +12,7 @@ import io.quiver.core.InferenceRequest;
 import io.quiver.core.InferenceResponse;
 import io.quiver.core.InferenceService;
 import io.quiver.core.InferenceService.Outcome;
+import io.quiver.core.ServerLifecycle;
 import io.quiver.core.registry.ModelRegistry;
 import io.quiver.observability.Endpoint;
 import io.quiver.observability.PayloadLogger;
@@ -54,6 +55,7 @@ public class KafkaInferenceProcessor {
 
   private final InferenceService inference;
   private final ModelRegistry registry;
+  private final ServerLifecycle server;
   private final PayloadLogger logger;
   private final ObjectMapper json;
   private final V1RequestReader v1Requests;
@@ -66,6 +68,7 @@ public class KafkaInferenceProcessor {
   KafkaInferenceProcessor(
       InferenceService inference,
       ModelRegistry registry,
+      ServerLifecycle server,
       PayloadLogger logger,
       ObjectMapper json,
       KafkaEventConfig config,
@@ -73,6 +76,7 @@ public class KafkaInferenceProcessor {
           MutinyEmitter<byte[]> out) {
     this.inference = inference;
     this.registry = registry;
+    this.server = server;
     this.logger = logger;
     this.json = json;
     this.v1Requests = new V1RequestReader(json);
@@ -105,13 +109,26 @@ public class KafkaInferenceProcessor {
     }
   }
 
+  /**
+   * Answers one poll's records. Nothing is taken before the models have loaded, and a batch met by
+   * shutdown is neither answered nor committed: it is redelivered when a server runs again.
+   */
   @Incoming("inference-requests")
   public Uni<Void> process(KafkaRecordBatch<byte[], byte[]> batch) {
     return Uni.createFrom()
-        .item(() -> answer(batch.getRecords()))
-        .runSubscriptionOn(VIRTUAL_THREADS)
+        .completionStage(server.started())
+        .emitOn(VIRTUAL_THREADS)
+        .map(started -> answer(batch.getRecords()))
+        .invoke(this::refuseWhenShuttingDown)
         .chain(this::sendInOrder)
         .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+  }
+
+  private void refuseWhenShuttingDown(List<Message<byte[]>> answers) {
+    if (server.isDraining()) {
+      throw new InferenceException.Unavailable(
+          "Shutting down: this batch is left uncommitted, to be answered after a restart.");
+    }
   }
 
   private List<Message<byte[]>> answer(List<KafkaRecord<byte[], byte[]>> records) {

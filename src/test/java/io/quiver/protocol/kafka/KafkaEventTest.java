@@ -1,5 +1,10 @@
 package io.quiver.protocol.kafka;
 
+import static io.quiver.support.KafkaRecords.header;
+import static io.quiver.support.KafkaRecords.keyOf;
+import static io.quiver.support.KafkaRecords.record;
+import static io.quiver.support.KafkaRecords.rowOf;
+import static io.quiver.support.KafkaRecords.v2Row;
 import static io.quiver.support.KafkaTestResource.DEAD_LETTERS;
 import static io.quiver.support.KafkaTestResource.REQUESTS;
 import static io.quiver.support.KafkaTestResource.RESPONSES;
@@ -29,9 +34,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 
 /** The Kafka event path against a real broker: answers, keys, ids, order, and dead letters. */
@@ -154,23 +156,6 @@ class KafkaEventTest {
     assertEquals("good-" + run, Expected.JSON.readTree(answered.value()).get("id").asText());
   }
 
-  static ProducerRecord<byte[], byte[]> record(String key, String value, String... headers) {
-    List<Header> list = new ArrayList<>();
-    for (int i = 0; i < headers.length; i += 2) {
-      list.add(new RecordHeader(headers[i], headers[i + 1].getBytes(StandardCharsets.UTF_8)));
-    }
-    return new ProducerRecord<>(
-        REQUESTS, null, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8), list);
-  }
-
-  static String v2Row(Expected expected, int row, String id) {
-    ObjectNode request = Expected.JSON.createObjectNode().put("id", id);
-    ObjectNode input = request.putArray("inputs").addObject();
-    input.put("name", "input-0").put("datatype", "FP32").putArray("shape").add(1).add(4);
-    input.set("data", expected.instances("input-0").get(row));
-    return request.toString();
-  }
-
   private static String structured(String id, Expected expected, int row) {
     ObjectNode envelope = Expected.JSON.createObjectNode();
     envelope.put("specversion", "1.0").put("id", id).put("source", "test")
@@ -181,26 +166,7 @@ class KafkaEventTest {
     return envelope.toString();
   }
 
-  static JsonNode rowOf(Expected expected, String output, int row) {
-    JsonNode data = expected.output(output).get("data");
-    int width = data.size() / 6;
-    ArrayNode values = Expected.JSON.createArrayNode();
-    for (int c = 0; c < width; c++) {
-      values.add(data.get(row * width + c));
-    }
-    return values;
-  }
-
   private static int sequence(String id) {
     return Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
-  }
-
-  static String keyOf(ConsumerRecord<byte[], byte[]> record) {
-    return record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
-  }
-
-  static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-    Header header = record.headers().lastHeader(name);
-    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
   }
 }
