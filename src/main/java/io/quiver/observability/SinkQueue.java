@@ -9,9 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A bounded buffer in front of one sink, drained by a thread of its own. An inference waits at most
- * {@code maxBlock} for room; after that its record is dropped and counted. A slow or unreachable
- * sink therefore never slows inferences by more than that.
+ * A bounded buffer in front of one sink, drained by a thread of its own in batches. An inference
+ * waits at most {@code maxBlock} for room; after that its record is dropped and counted. A slow or
+ * unreachable sink therefore never slows inferences by more than that, and never holds more than
+ * twice the capacity (the buffer, and the batch being sent).
  */
 final class SinkQueue implements AutoCloseable {
   private final LogSink sink;
@@ -20,12 +21,14 @@ final class SinkQueue implements AutoCloseable {
   private final Runnable dropped;
   private final AtomicLong pending = new AtomicLong();
   private final Thread sender;
+  private final int batchSize;
 
   SinkQueue(String name, LogSink sink, int capacity, Duration maxBlock, Runnable dropped) {
     this.sink = sink;
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.maxBlockNanos = maxBlock.toNanos();
     this.dropped = dropped;
+    this.batchSize = Math.min(256, capacity);
     this.sender = Thread.ofPlatform().daemon().name("payload-log-" + name).start(this::drain);
   }
 
@@ -49,10 +52,10 @@ final class SinkQueue implements AutoCloseable {
    * waiting on the queue spares every inference the cost of waking this thread.
    */
   private void drain() {
-    List<LogRecord> batch = new ArrayList<>(256);
+    List<LogRecord> batch = new ArrayList<>(batchSize);
     try {
       while (!Thread.currentThread().isInterrupted()) {
-        if (queue.drainTo(batch, 256) == 0) {
+        if (queue.drainTo(batch, batchSize) == 0) {
           Thread.sleep(1);
           continue;
         }
