@@ -161,15 +161,6 @@ public class KafkaInferenceProcessor {
     KafkaRecord<byte[], byte[]> record = one.record;
     one.event = InferenceEvent.read(record.getHeaders(), record.getPayload(), json);
     InferenceEvent event = one.event;
-    String correlation = event.id() != null ? event.id() : one.coordinates();
-    one.call =
-        logger.start(
-            Endpoint.KAFKA,
-            event.model(),
-            event.modelVersion(),
-            correlation,
-            () -> ByteBuffer.wrap(event.data()),
-            "application/json");
     one.v1 = isV1(event.data());
     InferenceRequest request =
         one.v1
@@ -179,7 +170,22 @@ public class KafkaInferenceProcessor {
                 event.modelVersion(),
                 registry.resolveReady(event.model(), event.modelVersion()).metadata())
             : v2Requests.read(event.data(), 0, event.data().length, ByteBuffer.allocate(0), event.model(), event.modelVersion());
-    one.request = request.id() == null ? request.withId(correlation) : request;
+    String id = event.id() != null ? event.id() : request.id() != null ? request.id() : one.coordinates();
+    one.request = request.id() == null ? request.withId(id) : request;
+    startLog(one, id);
+  }
+
+  /** Logs the request under the id its answer will carry; for a record that is not even an event, under no model. */
+  private void startLog(Pending one, String id) {
+    InferenceEvent event = one.event;
+    one.call =
+        logger.start(
+            Endpoint.KAFKA,
+            event == null ? null : event.model(),
+            event == null ? null : event.modelVersion(),
+            id,
+            () -> ByteBuffer.wrap(event == null ? one.record.getPayload() : event.data()),
+            "application/json");
   }
 
   /** A KServe v1 body has "instances", or "inputs" holding rows rather than named tensors. */
@@ -234,11 +240,8 @@ public class KafkaInferenceProcessor {
   }
 
   private void deadLetter(Pending one, Throwable error) {
-    if (one.event == null) {
-      // The record could not even be read as an event: log it under no model, as received.
-      one.call =
-          logger.start(
-              Endpoint.KAFKA, null, null, one.coordinates(), () -> ByteBuffer.wrap(one.record.getPayload()), "application/json");
+    if (one.call == PayloadLogger.Call.NONE) {
+      startLog(one, one.event != null && one.event.id() != null ? one.event.id() : one.coordinates());
     }
     String reason =
         switch (error) {
