@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * twice the capacity (the buffer, and the batch being sent).
  */
 final class SinkQueue implements AutoCloseable {
+  private static final long IDLE_MILLIS = 5;
   private final LogSink sink;
   private final BlockingQueue<LogRecord> queue;
   private final long maxBlockNanos;
@@ -48,15 +49,15 @@ final class SinkQueue implements AutoCloseable {
   }
 
   /**
-   * Sends what has queued up, then sleeps a millisecond when there was nothing. Polling instead of
-   * waiting on the queue spares every inference the cost of waking this thread.
+   * Sends what has queued up, then sleeps a few milliseconds when there was nothing. Polling instead
+   * of waiting on the queue spares every inference the cost of waking this thread.
    */
   private void drain() {
     List<LogRecord> batch = new ArrayList<>(batchSize);
     try {
       while (!Thread.currentThread().isInterrupted()) {
         if (queue.drainTo(batch, batchSize) == 0) {
-          Thread.sleep(1);
+          Thread.sleep(IDLE_MILLIS);
           continue;
         }
         for (LogRecord record : batch) {

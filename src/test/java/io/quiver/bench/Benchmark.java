@@ -50,6 +50,7 @@ public final class Benchmark {
     List<Result> kafkaResults = new ArrayList<>();
     List<Result> sameCpu = new ArrayList<>();
     List<Result> logged = new ArrayList<>();
+    List<Result> loggedSameCpu = new ArrayList<>();
     long rssUnderLoad;
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopics(4, "inference-requests", "inference-responses");
@@ -76,6 +77,7 @@ public final class Benchmark {
             kafkaResults.add(report(load.oneAtATime(2_000)));
             kafkaResults.add(report(load.flood(20_000)));
           }
+          logged.addAll(withPayloadLogging(vertx, kafka, jvm, false, warmup, seconds));
           // Client and server on one CPU: what the server's own code adds, without the cost of
           // waking a thread on the other CPU (tens of microseconds on virtual machines). The
           // benchmark stays pinned from here on.
@@ -86,12 +88,13 @@ public final class Benchmark {
           sameCpu.add(measure(v2(vertx, server, 16, "v2 REST infer"), 16, warmup, seconds));
           rssUnderLoad = sampler.peakKb();
         }
-        logged.addAll(withPayloadLogging(vertx, kafka, jvm, warmup, seconds));
+        loggedSameCpu.addAll(withPayloadLogging(vertx, kafka, jvm, true, warmup, seconds));
       } finally {
         vertx.close().toCompletionStage().toCompletableFuture().join();
       }
     }
-    System.out.println(report(inProcess, results, kafkaResults, sameCpu, logged, startUp, rssUnderLoad, seconds));
+    System.out.println(
+        report(inProcess, results, kafkaResults, logged, sameCpu, loggedSameCpu, startUp, rssUnderLoad, seconds));
   }
 
   /** Start-up of the default server (event path off): the median of three starts. */
@@ -119,9 +122,10 @@ public final class Benchmark {
     }
   }
 
-  /** v2 REST on a second server that logs every payload (mode all) to the broker, pinned as the first was. */
+  /** v2 REST on a second server that logs every payload (mode all) to the broker. */
   private static List<Result> withPayloadLogging(
-      Vertx vertx, EmbeddedKafka kafka, String[] jvm, double warmup, double seconds) throws Exception {
+      Vertx vertx, EmbeddedKafka kafka, String[] jvm, boolean pinned, double warmup, double seconds)
+      throws Exception {
     Map<String, String> logging =
         Map.of(
             "QUIVER_MODEL_REPOSITORY", "examples/models",
@@ -130,7 +134,9 @@ public final class Benchmark {
     List<Result> results = new ArrayList<>();
     try (ServerProcess server = ServerProcess.start(logging, jvm)) {
       server.awaitReady(Duration.ofSeconds(60));
-      CpuAffinity.pin(0, server.pid());
+      if (pinned) {
+        CpuAffinity.pin(0, server.pid());
+      }
       try (LoadTarget target = v2(vertx, server, 8, "v2 REST infer, payload logging on")) {
         LoadGenerator.run(target, 8, 0, JIT_WARMUP_SECONDS);
       }
@@ -214,8 +220,9 @@ public final class Benchmark {
       List<Result> inProcess,
       List<Result> results,
       List<Result> kafka,
-      List<Result> sameCpu,
       List<Result> logged,
+      List<Result> sameCpu,
+      List<Result> loggedSameCpu,
       StartUp startUp,
       long rssUnderLoad,
       double seconds) {
@@ -232,15 +239,27 @@ public final class Benchmark {
             .formatted(overheads(floor, results.stream().filter(r -> r.concurrency() == 1).toList())));
     out.append("Through Kafka (the broker runs in the benchmark's process), request produced to answer read:%n%n".formatted());
     table(out, List.of(), kafka);
-    out.append("%nClient and server pinned to one CPU:%n%n".formatted());
+    out.append("%nWith payload logging of every request and response to Kafka (mode all), v2 REST on a second server:%n%n".formatted());
+    table(out, List.of(), logged);
+    addedByLogging(out, logged, results);
+    out.append("%n%nClient and server pinned to one CPU:%n%n".formatted());
     table(out, List.of(floor), sameCpu);
     out.append(
         "%nOverhead over the in-process call at concurrency 1 (p50): %s.%n%n"
             .formatted(overheads(floor, sameCpu.stream().filter(r -> r.concurrency() == 1).toList())));
-    out.append("With payload logging of every request and response to Kafka (mode all), v2 REST on a second server, pinned the same way:%n%n".formatted());
-    table(out, List.of(), logged);
+    out.append("Payload logging on, pinned the same way (the broker too shares that CPU):%n%n".formatted());
+    table(out, List.of(), loggedSameCpu);
+    addedByLogging(out, loggedSameCpu, sameCpu);
+    String options = System.getProperty("bench.serverJvm", "");
+    out.append(
+        "%n%nServer (JVM options: %s): start to ready %d ms and RSS %d MiB after start (median of three starts, event path off); RSS at peak under load %d MiB.%n"
+            .formatted(options.isBlank() ? "none" : options, startUp.readyMs(), startUp.rssKb() / 1024, rssUnderLoad / 1024));
+    return out.toString();
+  }
+
+  private static void addedByLogging(StringBuilder out, List<Result> logged, List<Result> plain) {
     for (Result withLog : logged) {
-      sameCpu.stream()
+      plain.stream()
           .filter(r -> r.target().equals("v2 REST infer") && r.concurrency() == withLog.concurrency())
           .findFirst()
           .ifPresent(
@@ -249,11 +268,6 @@ public final class Benchmark {
                       "%nLatency added by logging at concurrency %d (p50): %.0f µs."
                           .formatted(withLog.concurrency(), withLog.p50Micros() - without.p50Micros())));
     }
-    String options = System.getProperty("bench.serverJvm", "");
-    out.append(
-        "%n%nServer (JVM options: %s): start to ready %d ms and RSS %d MiB after start (median of three starts, event path off); RSS at peak under load %d MiB.%n"
-            .formatted(options.isBlank() ? "none" : options, startUp.readyMs(), startUp.rssKb() / 1024, rssUnderLoad / 1024));
-    return out.toString();
   }
 
   private static void table(StringBuilder out, List<Result> first, List<Result> rest) {
