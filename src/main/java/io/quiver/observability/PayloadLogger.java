@@ -101,12 +101,7 @@ public class PayloadLogger {
     }
     String id = correlationId != null ? correlationId : RequestIds.next();
     if (mode.logsRequests()) {
-      offer(
-          new LogRecord(
-              id,
-              attributes(REQUEST_TYPE, id, endpoint, model, version, null),
-              contentType,
-              copy(payload.get())));
+      offer(record(REQUEST_TYPE, id, endpoint, model, version, null, contentType, payload));
     }
     if (!mode.logsResponses()) {
       return Call.NONE;
@@ -123,12 +118,7 @@ public class PayloadLogger {
       }
 
       private void respond(int status, Supplier<ByteBuffer> body, String type) {
-        offer(
-            new LogRecord(
-                id,
-                attributes(RESPONSE_TYPE, id, endpoint, model, version, status),
-                type,
-                copy(body.get())));
+        offer(record(RESPONSE_TYPE, id, endpoint, model, version, status, type, body));
       }
     };
   }
@@ -148,6 +138,19 @@ public class PayloadLogger {
       }
     }
     return config.mode().orElse(null);
+  }
+
+  private static LogRecord record(
+      String type,
+      String id,
+      Endpoint endpoint,
+      String model,
+      String version,
+      Integer status,
+      String contentType,
+      Supplier<ByteBuffer> payload) {
+    return new LogRecord(
+        id, attributes(type, id, endpoint, model, version, status), contentType, copy(payload.get()));
   }
 
   private static Map<String, String> attributes(

@@ -102,10 +102,7 @@ class RepositoryTest {
 
   @Test
   void unloadWaitsForInFlightRequestsThenFreesTheModel() throws Exception {
-    Path folder = TestRepository.root().resolve("tracked");
-    Files.createDirectories(folder);
-    Files.writeString(folder.resolve("model-settings.json"), "{\"format\": \"tracking\"}");
-    assertEquals(200, Rest.post("/v2/repository/models/tracked/load", "").status());
+    TrackingRuntime.serve("tracked");
     assertEquals(1, TrackingRuntime.loads("tracked"));
 
     TrackingRuntime.gate = new CountDownLatch(1);

@@ -10,6 +10,9 @@ import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.tensor.DataType;
 import io.quiver.core.tensor.Tensor;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,6 +79,17 @@ public class TrackingRuntime implements ModelRuntime {
         CLOSES.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
       }
     };
+  }
+
+  /** Puts a tracking model in the test repository and loads it through the repository API. */
+  public static void serve(String name) throws IOException {
+    Path folder = TestRepository.root().resolve(name);
+    Files.createDirectories(folder);
+    Files.writeString(folder.resolve("model-settings.json"), "{\"format\": \"tracking\"}");
+    int status = Rest.post("/v2/repository/models/" + name + "/load", "").status();
+    if (status != 200) {
+      throw new IllegalStateException("loading " + name + " answered " + status);
+    }
   }
 
   public static int loads(String name) {

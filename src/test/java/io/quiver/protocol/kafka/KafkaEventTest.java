@@ -21,11 +21,8 @@ import io.quarkus.test.junit.TestProfile;
 import io.quiver.support.Expected;
 import io.quiver.support.KafkaProfile;
 import io.quiver.support.KafkaTestResource;
-import io.quiver.support.Rest;
-import io.quiver.support.TestRepository;
+import io.quiver.support.TrackingRuntime;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -106,10 +103,7 @@ class KafkaEventTest {
 
   @Test
   void requestsThatCannotBeAnsweredGoToTheDeadLetterTopicAndTheStreamGoesOn() throws Exception {
-    Path failing = TestRepository.root().resolve("kafka-failing");
-    Files.createDirectories(failing);
-    Files.writeString(failing.resolve("model-settings.json"), "{\"format\": \"tracking\"}");
-    assertEquals(200, Rest.post("/v2/repository/models/kafka-failing/load", "").status());
+    TrackingRuntime.serve("kafka-failing");
     Expected onnx = Expected.of("iris-onnx");
     String good = v2Row(onnx, 0, "good-" + run);
     Map<String, String> reasons = new java.util.LinkedHashMap<>();
