@@ -1,0 +1,149 @@
+package io.quiver.runtime.sklearn.pickle;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import net.razorvine.pickle.IObjectConstructor;
+import net.razorvine.pickle.Opcodes;
+import net.razorvine.pickle.PickleException;
+import net.razorvine.pickle.PickleUtils;
+import net.razorvine.pickle.Unpickler;
+import net.razorvine.pickle.objects.ClassDict;
+
+/**
+ * Reads Python pickles (protocols 2 to 5) and joblib files without running any Python: only an
+ * allow-list of classes is built, as inert data. scikit-learn and numpy.random classes become
+ * {@link PyObject}s holding their attributes; numpy arrays become {@link NdArray}s; the few
+ * builtins pickles use for containers are allowed. Any other class, {@code os.system} or
+ * {@code builtins.eval} say, fails the load with an error naming it.
+ */
+public final class SafeUnpickler extends Unpickler {
+  private static final String JOBLIB_ARRAY = "joblib.numpy_pickle.NumpyArrayWrapper";
+  /** Builtins that pickles use for plain data, built by razorvine's own constructors. */
+  private static final Set<String> DATA_BUILTINS =
+      Set.of(
+          "copy_reg._reconstructor",
+          "copyreg._reconstructor",
+          "_codecs.encode",
+          "__builtin__.set",
+          "builtins.set",
+          "__builtin__.frozenset",
+          "builtins.frozenset",
+          "__builtin__.bytearray",
+          "builtins.bytearray");
+  private static final Set<String> NUMPY_TYPES =
+      Set.of(
+          "float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint64", "uint32",
+          "uint16", "uint8", "bool_", "object_", "str_", "bytes_");
+  private static final Map<String, IObjectConstructor> NUMPY = numpyConstructors();
+
+  private static Map<String, IObjectConstructor> numpyConstructors() {
+    Map<String, IObjectConstructor> constructors = new HashMap<>();
+    for (String core : new String[] {"numpy.core", "numpy._core"}) {
+      constructors.put(core + ".multiarray._reconstruct", args -> new NdArray());
+      constructors.put(core + ".multiarray.scalar", SafeUnpickler::scalar);
+      constructors.put(core + ".numeric._frombuffer", SafeUnpickler::fromBuffer);
+    }
+    constructors.put("numpy.ndarray", args -> new NdArray());
+    constructors.put("numpy.dtype", args -> new NumpyDType((String) args[0]));
+    constructors.put(JOBLIB_ARRAY, args -> new ClassDict("joblib.numpy_pickle", "NumpyArrayWrapper"));
+    constructors.put("builtins.object", args -> new ClassDict("builtins", "object"));
+    constructors.put("__builtin__.object", args -> new ClassDict("builtins", "object"));
+    constructors.put("builtins.slice", args -> new PyObject("builtins.slice", args));
+    constructors.put("__builtin__.slice", args -> new PyObject("builtins.slice", args));
+    constructors.put("collections.OrderedDict", args -> new HashMap<>());
+    // numpy's scalar types appear as values, e.g. an encoder's dtype parameter
+    for (String type : NUMPY_TYPES) {
+      constructors.put("numpy." + type, args -> new PyObject("numpy." + type, args));
+    }
+    return constructors;
+  }
+
+  /** A numpy scalar: {@code scalar(dtype, raw bytes)}. */
+  private static Object scalar(Object[] args) {
+    NumpyDType dtype = (NumpyDType) args[0];
+    if (dtype.kind() == 'O') {
+      return args[1];
+    }
+    byte[] raw = args[1] instanceof String latin1 ? latin1.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1) : (byte[]) args[1];
+    return NdArray.of(dtype, new int[0], false, raw).get(0);
+  }
+
+  /** Protocol 5's in-band arrays: {@code _frombuffer(buffer, dtype, shape, order)}. */
+  private static Object fromBuffer(Object[] args) {
+    return NdArray.of((NumpyDType) args[1], NdArray.ints((Object[]) args[2]), "F".equals(args[3]), (byte[]) args[0]);
+  }
+
+  @Override
+  protected Object dispatch(short key) throws PickleException, IOException {
+    switch (key) {
+      case Opcodes.GLOBAL -> {
+        String module = PickleUtils.readline(input);
+        String name = PickleUtils.readline(input);
+        stack.add(resolve(module, name));
+        return NO_RETURN_VALUE;
+      }
+      case Opcodes.STACK_GLOBAL -> {
+        String name = (String) stack.pop();
+        String module = (String) stack.pop();
+        stack.add(resolve(module, name));
+        return NO_RETURN_VALUE;
+      }
+      default -> {
+        Object result = super.dispatch(key);
+        if (key == Opcodes.BUILD && stack.size() > 0 && stack.peek() instanceof ClassDict wrapper
+            && JOBLIB_ARRAY.equals(wrapper.getClassName())) {
+          stack.pop();
+          stack.add(readJoblibArray(wrapper));
+        }
+        return result;
+      }
+    }
+  }
+
+  private IObjectConstructor resolve(String module, String name) {
+    String qualified = module + "." + name;
+    IObjectConstructor numpy = NUMPY.get(qualified);
+    if (numpy != null) {
+      return numpy;
+    }
+    if (module.equals("sklearn") || module.startsWith("sklearn.") || module.startsWith("numpy.random")) {
+      return args -> new PyObject(qualified, args);
+    }
+    if (DATA_BUILTINS.contains(qualified)) {
+      return objectConstructors.get(qualified);
+    }
+    throw new UnsafePickleException(
+        "the pickle refers to %s, which is not among the classes a model may contain; refusing to load it (pickles can run code)"
+            .formatted(qualified));
+  }
+
+  /**
+   * joblib writes each array's bytes right after the wrapper object, outside the pickle stream:
+   * a padding length, that many pad bytes (joblib 1.2+ aligns arrays), then the data.
+   */
+  private NdArray readJoblibArray(ClassDict wrapper) throws IOException {
+    NumpyDType dtype = (NumpyDType) wrapper.get("dtype");
+    int[] shape = NdArray.ints((Object[]) wrapper.get("shape"));
+    boolean fortran = "F".equals(wrapper.get("order"));
+    if (dtype.kind() == 'O') {
+      // object arrays are pickled inline, right after the wrapper
+      Object inline = new SafeUnpickler().loadNested(input);
+      return (NdArray) inline;
+    }
+    if (wrapper.containsKey("numpy_array_alignment_bytes")) {
+      int padding = input.read();
+      input.readNBytes(padding);
+    }
+    int size = dtype.itemSize();
+    for (int dim : shape) {
+      size *= dim;
+    }
+    return NdArray.of(dtype, shape, fortran, input.readNBytes(size));
+  }
+
+  private Object loadNested(java.io.InputStream in) throws IOException {
+    return load(in);
+  }
+}
