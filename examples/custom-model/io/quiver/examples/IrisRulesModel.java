@@ -52,7 +52,7 @@ public class IrisRulesModel implements CustomModel {
     return new ModelMetadata(
         "custom",
         // Any numeric datatype is accepted; the server converts it to FP64 first.
-        List.of(new TensorSpec("input-0", DataType.FP64, new long[] {-1, 4}, true)),
+        List.of(new TensorSpec("input-0", DataType.FP64, new long[] {-1, 4}, TensorSpec.Accepts.ANY_NUMERIC)),
         List.of(
             TensorSpec.of("label", DataType.INT64, -1),
             TensorSpec.of("species", DataType.BYTES, -1)));

@@ -4,6 +4,7 @@ import io.quiver.core.InferenceException.InvalidInput;
 import io.quiver.core.InferenceRequest.RequestedOutput;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.spi.TensorSpec;
+import io.quiver.core.spi.TensorSpec.Accepts;
 import io.quiver.core.tensor.Shapes;
 import io.quiver.core.tensor.Tensor;
 import java.util.ArrayList;
@@ -58,17 +59,17 @@ final class RequestValidator {
               .formatted(
                   input.name(), model, Shapes.format(spec.shape()), Shapes.format(input.shape())));
     }
-    if (input.datatype() == spec.datatype()) {
+    if (input.datatype() == spec.datatype() || spec.accepts() == Accepts.ANY) {
       return input;
     }
-    if (!spec.acceptsAnyNumeric() || !input.datatype().isNumeric()) {
+    if (spec.accepts() != Accepts.ANY_NUMERIC || !input.datatype().isNumeric()) {
       throw new InvalidInput(
           "Input '%s' of model %s must be %s%s, got %s."
               .formatted(
                   input.name(),
                   model,
                   spec.datatype(),
-                  spec.acceptsAnyNumeric() ? " (or another numeric type)" : "",
+                  spec.accepts() == Accepts.ANY_NUMERIC ? " (or another numeric type)" : "",
                   input.datatype()));
     }
     try {

@@ -8,11 +8,22 @@ import io.quiver.core.tensor.DataType;
  * @param name the tensor name
  * @param datatype the datatype the model takes or gives
  * @param shape the shape, -1 for a variable dimension
- * @param acceptsAnyNumeric for inputs: whether the core may convert any numeric datatype to {@code
- *     datatype} (tabular models, as KServe's servers accept ints and doubles alike); otherwise the
- *     datatype must match exactly
+ * @param accepts for inputs: which datatypes the model takes besides {@code datatype}
  */
-public record TensorSpec(String name, DataType datatype, long[] shape, boolean acceptsAnyNumeric) {
+public record TensorSpec(String name, DataType datatype, long[] shape, Accepts accepts) {
+
+  /** Which request datatypes an input takes. */
+  public enum Accepts {
+    /** Only the declared datatype. */
+    EXACTLY,
+    /**
+     * Any numeric datatype, converted to the declared one by the core (tabular models: KServe's
+     * servers accept ints and doubles alike).
+     */
+    ANY_NUMERIC,
+    /** Any datatype, passed on as it came (models that take text and numbers in one table). */
+    ANY
+  }
 
   public TensorSpec {
     shape = shape.clone();
@@ -20,7 +31,7 @@ public record TensorSpec(String name, DataType datatype, long[] shape, boolean a
 
   /** A spec whose datatype must match exactly. */
   public static TensorSpec of(String name, DataType datatype, long... shape) {
-    return new TensorSpec(name, datatype, shape, false);
+    return new TensorSpec(name, datatype, shape, Accepts.EXACTLY);
   }
 
   @Override

@@ -97,6 +97,11 @@ public final class JsonTensorReader {
     DataType datatype = builder.datatype();
     JsonToken token = parser.currentToken();
     try {
+      if (token.isNumeric() && datatype == DataType.BYTES) {
+        // Tables mixing numbers and text (scikit-learn, MLflow) arrive as one BYTES tensor.
+        builder.addBytes(parser.getText().getBytes(StandardCharsets.US_ASCII));
+        return;
+      }
       switch (token) {
         case VALUE_NUMBER_INT -> {
           switch (parser.getNumberType()) {

@@ -4,6 +4,7 @@ import io.quiver.core.InferenceRequest;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.spi.PerRequestModel;
 import io.quiver.core.spi.TensorSpec;
+import io.quiver.core.spi.TensorSpec.Accepts;
 import io.quiver.core.tensor.DataType;
 import io.quiver.core.tensor.Tensor;
 import java.nio.ByteBuffer;
@@ -34,7 +35,7 @@ final class XGBoostModel implements PerRequestModel {
     this.metadata =
         new ModelMetadata(
             "xgboost",
-            List.of(new TensorSpec(INPUT, DataType.FP32, new long[] {-1, features}, true)),
+            List.of(new TensorSpec(INPUT, DataType.FP32, new long[] {-1, features}, Accepts.ANY_NUMERIC)),
             List.of(TensorSpec.of(OUTPUT, DataType.FP32, outputShape(-1, outputsPerRow))));
   }
 

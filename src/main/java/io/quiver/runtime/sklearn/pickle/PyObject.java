@@ -93,8 +93,9 @@ public final class PyObject {
     return value instanceof NdArray array ? (int) array.getLong(0) : ((Number) value).intValue();
   }
 
+  /** A boolean attribute; absent (as in versions before it existed) counts as false. */
   public boolean flag(String attribute) {
-    return Boolean.TRUE.equals(get(attribute));
+    return Boolean.TRUE.equals(attributes.get(attribute));
   }
 
   public List<?> list(String attribute) {
