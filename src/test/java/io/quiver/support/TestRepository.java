@@ -45,10 +45,29 @@ public class TestRepository implements QuarkusTestResourceLifecycleManager {
       Files.writeString(
           root.resolve("iris-rules/model-settings.json"),
           "{\"implementation\": \"io.quiver.examples.IrisRulesModel\"}");
+      addScikitLearnModels();
+      copyTree(Path.of("src/test/resources/lightgbm/multiclass"), root.resolve("lightgbm-multiclass"));
+      copyTree(Path.of("src/test/resources/lightgbm/binary-bst"), root.resolve("lightgbm-bst"));
       return Map.of("quiver.model-repository", root.toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** scikit-learn fixtures (made by examples/make_sklearn_models.py) as a user would lay them out. */
+  private static void addScikitLearnModels() throws IOException {
+    Path sklearn = Path.of("src/test/resources/sklearn");
+    copyTree(sklearn.resolve("random-forest-classifier"), root.resolve("sklearn-forest"));
+    copyTree(sklearn.resolve("random-forest-classifier"), root.resolve("sklearn-forest-proba"));
+    Files.writeString(
+        root.resolve("sklearn-forest-proba/model-settings.json"), "{\"parameters\": {\"predict_proba\": \"true\"}}");
+    copyTree(sklearn.resolve("column-transformer-named"), root.resolve("sklearn-columns"));
+    copyTree(sklearn.resolve("column-transformer-positional"), root.resolve("sklearn-positional"));
+    copyTree(sklearn.resolve("unsafe"), root.resolve("sklearn-unsafe"));
+    copyTree(sklearn.resolve("unsupported-estimator"), root.resolve("sklearn-unsupported"));
+    Files.createDirectories(root.resolve("sklearn-corrupt"));
+    byte[] whole = Files.readAllBytes(sklearn.resolve("logistic-binary/model.joblib"));
+    Files.write(root.resolve("sklearn-corrupt/model.joblib"), java.util.Arrays.copyOf(whole, whole.length / 2));
   }
 
   @Override
