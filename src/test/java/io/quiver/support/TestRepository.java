@@ -48,6 +48,8 @@ public class TestRepository implements QuarkusTestResourceLifecycleManager {
       addScikitLearnModels();
       copyTree(Path.of("src/test/resources/lightgbm/multiclass"), root.resolve("lightgbm-multiclass"));
       copyTree(Path.of("src/test/resources/lightgbm/binary-bst"), root.resolve("lightgbm-bst"));
+      copyTree(Path.of("src/test/resources/pmml/iris-tree"), root.resolve("pmml-iris"));
+      copyTree(Path.of("src/test/resources/pmml/categorical-regression"), root.resolve("pmml-categorical"));
       return Map.of("quiver.model-repository", root.toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

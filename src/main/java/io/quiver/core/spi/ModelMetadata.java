@@ -8,12 +8,21 @@ import java.util.List;
  * @param platform the framework in the protocols' "project_format" naming, e.g. onnxruntime_onnx
  * @param inputs the inputs, all required
  * @param outputs the outputs the model can produce
+ * @param outputsAreColumns whether the outputs are the columns of one table, one value per row
+ *     (PMML output fields, MLflow data frames): KServe's v1 then answers an object per row keyed by
+ *     column, even for a single column
  */
-public record ModelMetadata(String platform, List<TensorSpec> inputs, List<TensorSpec> outputs) {
+public record ModelMetadata(
+    String platform, List<TensorSpec> inputs, List<TensorSpec> outputs, boolean outputsAreColumns) {
 
   public ModelMetadata {
     inputs = List.copyOf(inputs);
     outputs = List.copyOf(outputs);
+  }
+
+  /** Metadata of a model whose outputs are tensors in their own right. */
+  public ModelMetadata(String platform, List<TensorSpec> inputs, List<TensorSpec> outputs) {
+    this(platform, inputs, outputs, false);
   }
 
   public TensorSpec input(String name) {

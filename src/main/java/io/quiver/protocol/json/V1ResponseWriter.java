@@ -20,13 +20,17 @@ public final class V1ResponseWriter {
     this.mapper = mapper;
   }
 
-  public byte[] write(InferenceResponse response) throws IOException {
+  /**
+   * @param rowObjects whether to answer an object per row keyed by output name even for a single
+   *     output (models whose outputs are the columns of one table)
+   */
+  public byte[] write(InferenceResponse response, boolean rowObjects) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator json = mapper.getFactory().createGenerator(out)) {
       json.writeStartObject();
       json.writeFieldName("predictions");
       List<Tensor> outputs = response.outputs();
-      if (outputs.size() == 1) {
+      if (outputs.size() == 1 && !rowObjects) {
         JsonTensorWriter.writeNested(json, outputs.getFirst(), 0, 0);
       } else if (sameBatch(outputs)) {
         writeRows(json, outputs);

@@ -14,6 +14,7 @@ import io.quiver.core.InferenceService;
 import io.quiver.core.InferenceService.Outcome;
 import io.quiver.core.ServerLifecycle;
 import io.quiver.core.registry.ModelRegistry;
+import io.quiver.core.spi.ModelMetadata;
 import io.quiver.observability.Endpoint;
 import io.quiver.observability.PayloadLogger;
 import io.quiver.protocol.json.JsonErrors;
@@ -93,6 +94,7 @@ public class KafkaInferenceProcessor {
     final IncomingKafkaRecordMetadata<byte[], byte[]> metadata;
     InferenceEvent event;
     boolean v1;
+    boolean outputsAreColumns;
     InferenceRequest request;
     PayloadLogger.Call call = PayloadLogger.Call.NONE;
     Message<byte[]> answer;
@@ -162,13 +164,11 @@ public class KafkaInferenceProcessor {
     one.event = InferenceEvent.read(record.getHeaders(), record.getPayload(), json);
     InferenceEvent event = one.event;
     one.v1 = isV1(event.data());
+    ModelMetadata model = one.v1 ? registry.resolveReady(event.model(), event.modelVersion()).metadata() : null;
+    one.outputsAreColumns = model != null && model.outputsAreColumns();
     InferenceRequest request =
         one.v1
-            ? v1Requests.read(
-                event.data(),
-                event.model(),
-                event.modelVersion(),
-                registry.resolveReady(event.model(), event.modelVersion()).metadata())
+            ? v1Requests.read(event.data(), event.model(), event.modelVersion(), model)
             : v2Requests.read(event.data(), 0, event.data().length, ByteBuffer.allocate(0), event.model(), event.modelVersion());
     String id = event.id() != null ? event.id() : request.id() != null ? request.id() : one.coordinates();
     one.request = request.id() == null ? request.withId(id) : request;
@@ -224,7 +224,7 @@ public class KafkaInferenceProcessor {
   private void respond(Pending one, InferenceResponse response) {
     byte[] body;
     try {
-      body = one.v1 ? v1Responses.write(response) : v2Body(one.request, response);
+      body = one.v1 ? v1Responses.write(response, one.outputsAreColumns) : v2Body(one.request, response);
     } catch (IOException | RuntimeException e) {
       deadLetter(one, e);
       return;

@@ -108,6 +108,10 @@ public class V1Routes {
             responder.complete(
                 context,
                 failure,
-                () -> responder.send(context, 200, Buffer.buffer(responses.write(response)))));
+                () ->
+                    responder.send(
+                        context,
+                        200,
+                        Buffer.buffer(responses.write(response, version.metadata().outputsAreColumns())))));
   }
 }
