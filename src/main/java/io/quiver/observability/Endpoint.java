@@ -5,7 +5,8 @@ public enum Endpoint {
   V1("v1"),
   V2("v2"),
   GRPC("grpc"),
-  KAFKA("kafka");
+  KAFKA("kafka"),
+  MLFLOW("mlflow");
 
   private final String label;
 

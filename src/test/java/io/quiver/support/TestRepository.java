@@ -49,6 +49,9 @@ public class TestRepository implements QuarkusTestResourceLifecycleManager {
       copyTree(Path.of("src/test/resources/lightgbm/multiclass"), root.resolve("lightgbm-multiclass"));
       copyTree(Path.of("src/test/resources/lightgbm/binary-bst"), root.resolve("lightgbm-bst"));
       copyTree(Path.of("src/test/resources/pmml/iris-tree"), root.resolve("pmml-iris"));
+      for (String flavor : new String[] {"sklearn", "xgboost", "lightgbm", "onnx", "pyfunc-custom"}) {
+        copyTree(Path.of("src/test/resources/mlflow", flavor), root.resolve("mlflow-" + flavor));
+      }
       copyTree(Path.of("src/test/resources/pmml/categorical-regression"), root.resolve("pmml-categorical"));
       return Map.of("quiver.model-repository", root.toString());
     } catch (IOException e) {

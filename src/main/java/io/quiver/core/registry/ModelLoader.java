@@ -8,6 +8,7 @@ import jakarta.enterprise.inject.Instance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -20,7 +21,9 @@ class ModelLoader {
   private final List<ModelRuntime> runtimes;
 
   ModelLoader(Instance<ModelRuntime> runtimes) {
-    this.runtimes = runtimes.stream().toList();
+    // Folders that wrap another format's file (MLflow) are recognised before that format.
+    this.runtimes =
+        runtimes.stream().sorted(Comparator.comparingInt(ModelRuntime::precedence).reversed()).toList();
   }
 
   /**

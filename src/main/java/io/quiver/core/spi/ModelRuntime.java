@@ -16,6 +16,14 @@ public interface ModelRuntime {
   boolean recognises(ModelSource source);
 
   /**
+   * Which runtime wins when several recognise a folder: the highest. A runtime for folders that
+   * hold another format's model file with a description around it (MLflow) ranks above 0.
+   */
+  default int precedence() {
+    return 0;
+  }
+
+  /**
    * Loads the model. Called on a worker thread; may take long.
    *
    * @throws Exception with a message saying what is wrong with the model files
