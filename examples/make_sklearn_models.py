@@ -22,7 +22,7 @@ import pandas as pd
 import sklearn
 from sklearn import compose, ensemble, impute, linear_model, naive_bayes, neighbors, neural_network
 from sklearn import pipeline, preprocessing, svm, tree, decomposition
-from sklearn.datasets import load_diabetes, load_iris
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = os.path.join(ROOT, "src", "test", "resources", "sklearn")
@@ -77,6 +77,8 @@ def classifiers():
     save("sgd-classifier", linear_model.SGDClassifier(random_state=0).fit(IRIS_X, IRIS_Y), IRIS_ROWS)
     save("sgd-classifier-log", linear_model.SGDClassifier(loss="log_loss", random_state=0).fit(IRIS_X, IRIS_Y),
          IRIS_ROWS)
+    save("sgd-classifier-modified-huber",
+         linear_model.SGDClassifier(loss="modified_huber", random_state=0).fit(IRIS_X, IRIS_Y), IRIS_ROWS)
     save("linear-svc", svm.LinearSVC(random_state=0, max_iter=5000).fit(IRIS_X, IRIS_Y), IRIS_ROWS)
     save("decision-tree-classifier", tree.DecisionTreeClassifier(max_depth=4, random_state=0).fit(IRIS_X, IRIS_Y),
          IRIS_ROWS)
@@ -107,6 +109,7 @@ def classifiers():
     save("svc-rbf", svm.SVC(kernel="rbf").fit(IRIS_X, IRIS_Y), IRIS_ROWS)
     save("svc-linear", svm.SVC(kernel="linear").fit(IRIS_X, IRIS_Y), IRIS_ROWS)
     save("svc-poly", svm.SVC(kernel="poly", degree=3).fit(IRIS_X, IRIS_Y), IRIS_ROWS)
+    save("svc-sigmoid", svm.SVC(kernel="sigmoid", gamma=0.01, coef0=0.5).fit(IRIS_X, IRIS_Y), IRIS_ROWS)
     names = np.array(["setosa", "versicolor", "virginica"], dtype=object)[IRIS_Y]
     save("string-labels", linear_model.LogisticRegression(max_iter=1000).fit(IRIS_X, names), IRIS_ROWS)
 
@@ -131,6 +134,7 @@ def regressors():
     save("hist-gradient-boosting-regressor",
          ensemble.HistGradientBoostingRegressor(max_iter=30, random_state=0).fit(x, y), with_missing)
     save("kneighbors-regressor", neighbors.KNeighborsRegressor(n_neighbors=5).fit(x, y), rows)
+    save("kneighbors-regressor-manhattan", neighbors.KNeighborsRegressor(n_neighbors=4, p=1).fit(x, y), rows)
     save("mlp-regressor",
          neural_network.MLPRegressor(hidden_layer_sizes=(16,), max_iter=3000, random_state=0).fit(x, y / 100.0), rows)
     save("svr", svm.SVR(kernel="rbf", C=50.0).fit(x, y), rows)
@@ -185,6 +189,17 @@ def pipelines():
     save("column-transformer-positional", model, rows, inputs=[tensor("input-0", rows)])
 
 
+def benchmark_models():
+    """The two models docs/benchmarks.md measures: a 100-tree forest and a four-step pipeline."""
+    x, y = load_breast_cancer(return_X_y=True)
+    rows = x[[0, 70, 140, 210, 280, 350, 420, 490]]
+    save("benchmark-forest", ensemble.RandomForestClassifier(n_estimators=100, random_state=0).fit(x, y), rows)
+    save("benchmark-pipeline",
+         pipeline.make_pipeline(impute.SimpleImputer(), preprocessing.StandardScaler(),
+                                decomposition.PCA(n_components=10, random_state=0),
+                                linear_model.LogisticRegression(max_iter=1000)).fit(x, y), rows)
+
+
 def serialisations():
     """One model in every way scikit-learn users save one."""
     model = linear_model.LogisticRegression(multi_class="multinomial", max_iter=1000).fit(IRIS_X, IRIS_Y)
@@ -193,7 +208,8 @@ def serialisations():
         os.makedirs(folder, exist_ok=True)
         with open(os.path.join(folder, "model.pkl"), "wb") as f:
             pickle.dump(model, f, protocol=protocol)
-    for case, compress in [("joblib-zlib", 3), ("joblib-gzip", ("gzip", 3)), ("joblib-xz", ("xz", 3)),
+    for case, compress in [("joblib-zlib", 3), ("joblib-gzip", ("gzip", 3)), ("joblib-bz2", ("bz2", 3)),
+                           ("joblib-xz", ("xz", 3)),
                            ("joblib-lzma", ("lzma", 3)), ("joblib-lz4", ("lz4", 3))]:
         folder = os.path.join(MODELS, case)
         os.makedirs(folder, exist_ok=True)
@@ -229,6 +245,7 @@ if __name__ == "__main__":
     classifiers()
     regressors()
     pipelines()
+    benchmark_models()
     serialisations()
     unsafe()
     print("scikit-learn", sklearn.__version__, "fixtures written under", os.path.relpath(MODELS, ROOT))

@@ -26,7 +26,7 @@ class PickleFilesTest {
   @ParameterizedTest
   @ValueSource(strings = {
     "pickle-protocol-2/model.pkl", "pickle-protocol-4/model.pkl", "pickle-protocol-5/model.pkl",
-    "pickle-extension/model.pickle", "joblib-zlib/model.joblib", "joblib-gzip/model.joblib",
+    "pickle-extension/model.pickle", "joblib-zlib/model.joblib", "joblib-gzip/model.joblib", "joblib-bz2/model.joblib",
     "joblib-xz/model.joblib", "joblib-lzma/model.joblib", "joblib-lz4/model.joblib"})
   void everySerialisationGivesTheSameEstimator(String file) throws Exception {
     PyObject reference = (PyObject) PickleFiles.read(FIXTURES.resolve("serialisations/reference.joblib"));

@@ -7,12 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStream;
 import org.tukaani.xz.LZMAInputStream;
 import org.tukaani.xz.XZInputStream;
 
 /**
- * Opens a pickle or joblib file, compressed or not: joblib's zlib, gzip, xz, lzma and lz4
+ * Opens a pickle or joblib file, compressed or not: joblib's zlib, gzip, bz2, xz, lzma and lz4
  * compressors are recognised by their first bytes, as joblib itself recognises them.
  */
 public final class PickleFiles {
@@ -44,6 +45,9 @@ public final class PickleFiles {
     }
     if (first == 0x1F && second == 0x8B) {
       return new GZIPInputStream(in);
+    }
+    if (startsWith(head, 'B', 'Z', 'h')) {
+      return new BZip2CompressorInputStream(in);
     }
     if (startsWith(head, 0xFD, '7', 'z', 'X', 'Z', 0x00)) {
       return new XZInputStream(in);
