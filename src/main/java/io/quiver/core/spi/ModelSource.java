@@ -3,6 +3,7 @@ package io.quiver.core.spi;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,6 +31,24 @@ public record ModelSource(String name, String version, Path directory, ModelSett
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The model file as {@link #findFile} finds it.
+   *
+   * @throws IllegalArgumentException naming the files looked for, when there is none
+   */
+  public Path requireFile(String... conventionalNames) {
+    return findFile(conventionalNames)
+        .orElseThrow(
+            () -> {
+              List<String> names = settings.file() != null ? List.of(settings.file()) : List.of(conventionalNames);
+              String wanted =
+                  names.size() == 1
+                      ? names.getFirst()
+                      : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.getLast();
+              return new IllegalArgumentException("no " + wanted + " in the model folder");
+            });
   }
 
   private Optional<Path> insideDirectory(Path file) {

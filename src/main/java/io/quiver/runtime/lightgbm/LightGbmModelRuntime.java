@@ -35,10 +35,7 @@ public class LightGbmModelRuntime implements ModelRuntime {
 
   @Override
   public LoadedModel load(ModelSource source) throws IOException {
-    Path file =
-        source
-            .findFile(FILES)
-            .orElseThrow(() -> new IllegalArgumentException("no model.txt or model.bst in the model folder"));
+    Path file = source.requireFile(FILES);
     return new LightGbmModel(new LightGbmBooster(Files.readString(file, StandardCharsets.ISO_8859_1)));
   }
 }

@@ -47,10 +47,7 @@ public class OnnxModelRuntime implements ModelRuntime {
 
   @Override
   public LoadedModel load(ModelSource source) throws OrtException {
-    Path file =
-        source
-            .findFile(FILE)
-            .orElseThrow(() -> new IllegalArgumentException("no " + FILE + " in the model folder"));
+    Path file = source.requireFile(FILE);
     OrtEnvironment env = environment();
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     try {

@@ -24,8 +24,7 @@ public class PmmlModelRuntime implements ModelRuntime {
 
   @Override
   public LoadedModel load(ModelSource source) {
-    Path file =
-        source.findFile(FILE).orElseThrow(() -> new IllegalArgumentException("no " + FILE + " in the model folder"));
+    Path file = source.requireFile(FILE);
     return new PmmlModel(Model.fromFile(file.toFile()));
   }
 }

@@ -9,7 +9,6 @@ import io.quiver.runtime.sklearn.pickle.PickleFiles;
 import io.quiver.runtime.sklearn.pickle.PyObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.nio.file.Path;
 
 /**
  * Serves scikit-learn models saved with joblib or pickle ({@code model.joblib}, {@code model.pkl},
@@ -37,12 +36,7 @@ public class SklearnModelRuntime implements ModelRuntime {
 
   @Override
   public LoadedModel load(ModelSource source) throws IOException {
-    Path file =
-        source
-            .findFile(FILES)
-            .orElseThrow(
-                () -> new IllegalArgumentException("no model.joblib, model.pkl or model.pickle in the model folder"));
-    return load(PickleFiles.read(file), predictProba(source));
+    return load(PickleFiles.read(source.requireFile(FILES)), predictProba(source));
   }
 
   /** A model from an unpickled object, which must be a scikit-learn estimator. */

@@ -40,11 +40,7 @@ public class XGBoostModelRuntime implements ModelRuntime {
 
   @Override
   public LoadedModel load(ModelSource source) throws XGBoostError {
-    Path file =
-        source
-            .findFile(FILES)
-            .orElseThrow(
-                () -> new IllegalArgumentException("no model.json, model.ubj or model.bst in the model folder"));
+    Path file = source.requireFile(FILES);
     Booster booster = XGBoost.loadModel(file.toString());
     try {
       int threads = source.settings().intParameter("nthread").orElse(1);
