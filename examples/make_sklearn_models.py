@@ -11,6 +11,7 @@ python3-lz4):
 It writes src/test/resources/sklearn/<case>/model.* and src/test/resources/expected/sklearn-<case>.json.
 The test suite needs no Python.
 """
+import copy
 import json
 import os
 import pickle
@@ -47,12 +48,14 @@ def tensor(name, array):
     return {"name": name, "datatype": datatype(array), "shape": list(array.shape), "data": data}
 
 
-def save(case, model, rows, file_name="model.joblib", proba=True, inputs=None):
-    """Saves the model and what scikit-learn predicts for the rows."""
+def save(case, model, rows, file_name="model.joblib", proba=True, inputs=None, write=None):
+    """Saves the model (through write(path) when given) and what scikit-learn predicts for the rows."""
     folder = os.path.join(MODELS, case)
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, file_name)
-    if file_name.endswith(".joblib"):
+    if write is not None:
+        write(path)
+    elif file_name.endswith(".joblib"):
         joblib.dump(model, path)
     else:
         with open(path, "wb") as f:
@@ -200,6 +203,55 @@ def benchmark_models():
                                 linear_model.LogisticRegression(max_iter=1000)).fit(x, y), rows)
 
 
+class LaterTreeLayout:
+    """Pickles a fitted tree as scikit-learn 1.4 and later pickle one: each node gains the
+    missing_go_to_left flag (1.3) in a 64-byte record, and classifier leaves hold class fractions
+    instead of weighted counts (1.4). Only the layout changes, not the model, so scikit-learn
+    1.2.1's predictions for the original stay the expected ones."""
+
+    def __init__(self, tree, fractions):
+        self.tree = tree
+        self.fractions = fractions
+
+    def __reduce__(self):
+        cls, args, state = self.tree.__reduce__()
+        old = state["nodes"]
+        names = list(old.dtype.names) + ["missing_go_to_left"]
+        formats = [old.dtype.fields[name][0] for name in old.dtype.names] + [np.uint8]
+        nodes = np.zeros(old.shape, np.dtype({"names": names, "formats": formats,
+                                              "offsets": [0, 8, 16, 24, 32, 40, 48, 56], "itemsize": 64}))
+        for name in old.dtype.names:
+            nodes[name] = old[name]
+        values = state["values"]
+        if self.fractions:
+            values = values / values.sum(axis=2, keepdims=True)
+        return cls, args, dict(state, nodes=nodes, values=values)
+
+
+def release_variants():
+    """Models as other releases pickle them, read by the same code paths as the 1.2.1 fixtures."""
+    forest = ensemble.RandomForestClassifier(n_estimators=5, max_depth=4, random_state=0).fit(IRIS_X, IRIS_Y)
+
+    def numpy2(path):
+        # numpy 2 moved numpy.core to numpy._core; protocol 2 names globals in plain text.
+        data = pickle.dumps(forest, protocol=2)
+        assert b"cnumpy.core.multiarray\n" in data
+        with open(path, "wb") as f:
+            f.write(data.replace(b"cnumpy.core.multiarray\n", b"cnumpy._core.multiarray\n"))
+
+    save("numpy2-module-names", forest, IRIS_ROWS, file_name="model.pkl", write=numpy2)
+
+    later = copy.deepcopy(forest)
+    for estimator in later.estimators_:
+        estimator.tree_ = LaterTreeLayout(estimator.tree_, fractions=True)
+    save("tree-layout-1.4-classifier", forest, IRIS_ROWS, write=lambda path: joblib.dump(later, path))
+
+    regressor = tree.DecisionTreeRegressor(max_depth=5, random_state=0).fit(DIABETES_X, DIABETES_Y)
+    later = copy.deepcopy(regressor)
+    later.tree_ = LaterTreeLayout(later.tree_, fractions=False)
+    save("tree-layout-1.4-regressor", regressor, DIABETES_ROWS, write=lambda path: joblib.dump(later, path))
+
+
 def serialisations():
     """One model in every way scikit-learn users save one."""
     model = linear_model.LogisticRegression(multi_class="multinomial", max_iter=1000).fit(IRIS_X, IRIS_Y)
@@ -246,6 +298,7 @@ if __name__ == "__main__":
     regressors()
     pipelines()
     benchmark_models()
+    release_variants()
     serialisations()
     unsafe()
     print("scikit-learn", sklearn.__version__, "fixtures written under", os.path.relpath(MODELS, ROOT))
