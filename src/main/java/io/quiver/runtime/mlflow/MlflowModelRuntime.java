@@ -57,11 +57,8 @@ public class MlflowModelRuntime implements ModelRuntime {
     ModelSettings flavorSettings =
         new ModelSettings(
             mlmodel.format(), null, mlmodel.file(), settings.maxConcurrency(), settings.loggerMode(), settings.parameters());
-    ModelSource flavor = new ModelSource(source.name(), source.version(), source.directory(), flavorSettings);
-    if (flavor.findFile().isEmpty()) {
-      throw new IllegalArgumentException("MLmodel names " + mlmodel.file() + ", which is not in the model folder");
-    }
-    LoadedModel model = runtime.load(flavor);
+    LoadedModel model =
+        runtime.load(new ModelSource(source.name(), source.version(), source.directory(), flavorSettings));
     try {
       return new MlflowModel(model, mlmodel.columns());
     } catch (RuntimeException e) {
