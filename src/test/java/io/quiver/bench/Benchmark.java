@@ -161,7 +161,8 @@ public final class Benchmark {
         new RestTarget(vertx, "HTTP floor: GET /v2/health/live", server.httpPort, "/v2/health/live", null, concurrency),
         v2(vertx, server, concurrency, "v2 REST infer"),
         new RestTarget(vertx, "v1 REST predict", server.httpPort, "/v1/models/iris-onnx:predict", V1_BODY, concurrency),
-        new GrpcTarget(server.grpcPort, grpcRequest()));
+        GrpcTarget.serverLive(server.grpcPort),
+        GrpcTarget.modelInfer(server.grpcPort, grpcRequest()));
   }
 
   private static Result measure(LoadTarget target, int concurrency, double warmup, double seconds)
@@ -279,7 +280,7 @@ public final class Benchmark {
   private static String overheads(Result floor, List<Result> results) {
     List<String> overheads = new ArrayList<>();
     for (Result r : results) {
-      if (!r.target().startsWith("HTTP floor")) {
+      if (!r.target().contains("floor")) {
         overheads.add("%s %.0f µs".formatted(r.target(), r.p50Micros() - floor.p50Micros()));
       }
     }

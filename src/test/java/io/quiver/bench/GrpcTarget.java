@@ -6,33 +6,54 @@ import io.grpc.stub.StreamObserver;
 import io.quiver.protocol.grpc.api.GRPCInferenceServiceGrpc;
 import io.quiver.protocol.grpc.api.ModelInferRequest;
 import io.quiver.protocol.grpc.api.ModelInferResponse;
+import io.quiver.protocol.grpc.api.ServerLiveRequest;
+import io.quiver.protocol.grpc.api.ServerLiveResponse;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
-/** ModelInfer over one HTTP/2 connection through grpc-java's asynchronous stub. */
-final class GrpcTarget implements LoadTarget {
+/**
+ * One RPC over one HTTP/2 connection through grpc-java's asynchronous stub. Responses are handled
+ * on the channel's own I/O thread (a direct executor), as the REST client handles them on its event
+ * loop: grpc-java's default hands each response to another thread first, a wake-up that would be
+ * counted against the server.
+ */
+final class GrpcTarget<T> implements LoadTarget {
+  private final String name;
   private final ManagedChannel channel;
   private final GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub;
-  private final ModelInferRequest request;
+  private final BiConsumer<GRPCInferenceServiceGrpc.GRPCInferenceServiceStub, StreamObserver<T>> rpc;
 
-  GrpcTarget(int port, ModelInferRequest request) {
-    this.channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+  private GrpcTarget(
+      String name, int port, BiConsumer<GRPCInferenceServiceGrpc.GRPCInferenceServiceStub, StreamObserver<T>> rpc) {
+    this.name = name;
+    this.channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().directExecutor().build();
     this.stub = GRPCInferenceServiceGrpc.newStub(channel);
-    this.request = request;
+    this.rpc = rpc;
+  }
+
+  static GrpcTarget<ModelInferResponse> modelInfer(int port, ModelInferRequest request) {
+    return new GrpcTarget<>("gRPC ModelInfer", port, (stub, observer) -> stub.modelInfer(request, observer));
+  }
+
+  /** The gRPC round trip with no inference. */
+  static GrpcTarget<ServerLiveResponse> serverLive(int port) {
+    ServerLiveRequest request = ServerLiveRequest.getDefaultInstance();
+    return new GrpcTarget<>("gRPC floor: ServerLive", port, (stub, observer) -> stub.serverLive(request, observer));
   }
 
   @Override
   public String name() {
-    return "gRPC ModelInfer";
+    return name;
   }
 
   @Override
   public void call(Consumer<Throwable> done) {
-    stub.modelInfer(
-        request,
+    rpc.accept(
+        stub,
         new StreamObserver<>() {
           @Override
-          public void onNext(ModelInferResponse response) {}
+          public void onNext(T response) {}
 
           @Override
           public void onError(Throwable error) {
