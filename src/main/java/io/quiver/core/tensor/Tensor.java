@@ -201,6 +201,27 @@ public final class Tensor {
     return StandardCharsets.UTF_8.decode(bytesAt(index)).toString();
   }
 
+  /**
+   * Element {@code index} of a table cell that may be text or a number, as text: BYTES decoded, a
+   * whole number without a fraction ({@code 3}, not {@code 3.0}), any other number as Java writes it.
+   */
+  public String textAt(int index) {
+    if (datatype == DataType.BYTES) {
+      return stringAt(index);
+    }
+    double value = getDouble(index);
+    return value == Math.rint(value) && !Double.isInfinite(value) ? Long.toString((long) value) : Double.toString(value);
+  }
+
+  /**
+   * Element {@code index} of a table cell that may be text or a number, as a number: BYTES parsed.
+   *
+   * @throws NumberFormatException when the text is not a number
+   */
+  public double numberAt(int index) {
+    return datatype == DataType.BYTES ? Double.parseDouble(stringAt(index).trim()) : getDouble(index);
+  }
+
   @Override
   public String toString() {
     return "Tensor[%s %s %s]".formatted(name, datatype, Arrays.toString(shape));

@@ -49,8 +49,20 @@ public final class JsonTensorReader {
    */
   public static long[] readRow(JsonParser parser, TensorBuilder builder, String tensor)
       throws IOException {
+    return readRow(parser, builder, tensor, JsonTensorReader::readValue);
+  }
+
+  /** Reads one scalar under the parser into the builder. */
+  @FunctionalInterface
+  public interface ValueReader {
+    void read(JsonParser parser, TensorBuilder builder, String tensor) throws IOException;
+  }
+
+  /** {@link #readRow(JsonParser, TensorBuilder, String)} with a protocol's own rules for scalars. */
+  public static long[] readRow(JsonParser parser, TensorBuilder builder, String tensor, ValueReader values)
+      throws IOException {
     List<Long> shape = new ArrayList<>();
-    readNested(parser, builder, tensor, 0, shape, true);
+    readNested(parser, builder, tensor, values, 0, shape, true);
     return shape.stream().mapToLong(Long::longValue).toArray();
   }
 
@@ -59,13 +71,19 @@ public final class JsonTensorReader {
    * filled in when its array closes); every later array must match it.
    */
   private static void readNested(
-      JsonParser parser, TensorBuilder builder, String tensor, int depth, List<Long> shape, boolean first)
+      JsonParser parser,
+      TensorBuilder builder,
+      String tensor,
+      ValueReader values,
+      int depth,
+      List<Long> shape,
+      boolean first)
       throws IOException {
     if (parser.currentToken() != JsonToken.START_ARRAY) {
       if (depth != shape.size()) {
         throw ragged(tensor);
       }
-      readValue(parser, builder, tensor);
+      values.read(parser, builder, tensor);
       return;
     }
     if (first) {
@@ -75,7 +93,7 @@ public final class JsonTensorReader {
     }
     long length = 0;
     while (parser.nextToken() != JsonToken.END_ARRAY) {
-      readNested(parser, builder, tensor, depth + 1, shape, first && length == 0);
+      readNested(parser, builder, tensor, values, depth + 1, shape, first && length == 0);
       length++;
     }
     if (first) {

@@ -1,6 +1,8 @@
 package io.quiver.protocol.mlflow;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,6 +14,7 @@ import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.tensor.DataType;
 import io.quiver.core.tensor.Tensor;
 import io.quiver.core.tensor.TensorBuilder;
+import io.quiver.protocol.json.JsonTensorReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -141,57 +144,34 @@ public final class MlflowRequestReader {
   }
 
   /** A nested list as a tensor of the input's datatype; its nesting gives the shape. */
-  private static Tensor tensor(TensorSpec spec, JsonNode values) {
-    List<Long> shape = new ArrayList<>();
-    for (JsonNode level = values; level.isArray(); level = level.isEmpty() ? null : level.get(0)) {
-      shape.add((long) level.size());
-      if (level.isEmpty()) {
-        break;
-      }
-    }
+  private static Tensor tensor(TensorSpec spec, JsonNode values) throws IOException {
     TensorBuilder builder = new TensorBuilder(spec.datatype(), 64);
-    addAll(builder, values, spec.name());
-    long[] dims = shape.stream().mapToLong(Long::longValue).toArray();
-    try {
-      return builder.build(spec.name(), dims);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInput("Input '%s': rows must all have the same length.".formatted(spec.name()));
+    try (JsonParser parser = values.traverse()) {
+      parser.nextToken();
+      long[] shape = JsonTensorReader.readRow(parser, builder, spec.name(), MlflowRequestReader::readCell);
+      return builder.build(spec.name(), shape);
     }
   }
 
-  private static void addAll(TensorBuilder builder, JsonNode values, String name) {
-    if (values.isArray()) {
-      for (JsonNode value : values) {
-        addAll(builder, value, name);
-      }
-      return;
-    }
-    try {
-      add(builder, values);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidInput("Input '%s': %s.".formatted(name, e.getMessage()));
-    }
-  }
-
-  private static void add(TensorBuilder builder, JsonNode value) {
-    if (builder.datatype() == DataType.BYTES) {
-      builder.addBytes((value.isTextual() ? value.asText() : value.toString()).getBytes(StandardCharsets.UTF_8));
-    } else if (value.isIntegralNumber() && value.canConvertToLong()) {
-      builder.addLong(value.asLong());
-    } else if (value.isNumber()) {
-      builder.addDouble(value.asDouble());
-    } else if (value.isBoolean()) {
-      builder.addBoolean(value.asBoolean());
-    } else if (value.isNull() && builder.datatype().isFloatingPoint()) {
+  /**
+   * One cell, as MLflow's data frames take it: any scalar as text in a text column, null as NaN in
+   * a floating-point one, and numbers written as text in a numeric one.
+   */
+  private static void readCell(JsonParser parser, TensorBuilder builder, String name) throws IOException {
+    JsonToken token = parser.currentToken();
+    if (builder.datatype() == DataType.BYTES && token.isScalarValue()) {
+      builder.addBytes(parser.getText().getBytes(StandardCharsets.UTF_8));
+    } else if (token == JsonToken.VALUE_NULL && builder.datatype().isFloatingPoint()) {
       builder.addDouble(Double.NaN);
-    } else if (value.isTextual()) {
+    } else if (token == JsonToken.VALUE_STRING) {
       try {
-        builder.addDouble(Double.parseDouble(value.asText().trim()));
+        builder.addDouble(Double.parseDouble(parser.getText().trim()));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("%s data must be numbers, got \"%s\"".formatted(builder.datatype(), value.asText()));
+        throw new InvalidInput(
+            "Input '%s': %s data must be numbers, got \"%s\".".formatted(name, builder.datatype(), parser.getText()));
       }
     } else {
-      throw new IllegalArgumentException("%s data cannot hold %s".formatted(builder.datatype(), value));
+      JsonTensorReader.readValue(parser, builder, name);
     }
   }
 }

@@ -115,26 +115,21 @@ final class MlflowModel implements LoadedModel {
 
   private static void add(TensorBuilder builder, Tensor column, int row) {
     if (builder.datatype() == DataType.BYTES) {
-      String text = column.datatype() == DataType.BYTES ? column.stringAt(row) : number(column.getDouble(row));
-      builder.addBytes(text.getBytes(StandardCharsets.UTF_8));
-    } else if (column.datatype() == DataType.BYTES) {
-      try {
-        builder.addDouble(Double.parseDouble(column.stringAt(row).trim()));
-      } catch (NumberFormatException e) {
-        throw new InvalidInput(
-            "Column '%s' takes numbers, got the text \"%s\".".formatted(column.name(), column.stringAt(row)));
-      }
-    } else {
-      try {
-        builder.addDouble(column.getDouble(row));
-      } catch (IllegalArgumentException e) {
-        throw new InvalidInput("Column '%s': %s".formatted(column.name(), e.getMessage()));
-      }
+      builder.addBytes(column.textAt(row).getBytes(StandardCharsets.UTF_8));
+      return;
     }
-  }
-
-  private static String number(double value) {
-    return value == Math.rint(value) && !Double.isInfinite(value) ? Long.toString((long) value) : Double.toString(value);
+    double value;
+    try {
+      value = column.numberAt(row);
+    } catch (NumberFormatException e) {
+      throw new InvalidInput(
+          "Column '%s' takes numbers, got the text \"%s\".".formatted(column.name(), column.stringAt(row)));
+    }
+    try {
+      builder.addDouble(value);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInput("Column '%s': %s".formatted(column.name(), e.getMessage()));
+    }
   }
 
   @Override

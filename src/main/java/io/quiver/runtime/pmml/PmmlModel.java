@@ -108,22 +108,14 @@ final class PmmlModel implements PerRequestModel {
 
   /** An input value as PMML4S takes it: a String for text fields, a Double for numeric ones. */
   private static Object value(Tensor input, int index, int column, boolean text) {
-    if (input.datatype() == DataType.BYTES) {
-      String value = input.stringAt(index);
-      if (text) {
-        return value;
-      }
-      try {
-        return Double.parseDouble(value.trim());
-      } catch (NumberFormatException e) {
-        throw new InvalidInput("Column %d takes numbers, got the text \"%s\".".formatted(column, value));
-      }
+    if (text) {
+      return input.textAt(index);
     }
-    double number = input.getDouble(index);
-    if (!text) {
-      return number;
+    try {
+      return input.numberAt(index);
+    } catch (NumberFormatException e) {
+      throw new InvalidInput("Column %d takes numbers, got the text \"%s\".".formatted(column, input.stringAt(index)));
     }
-    return number == Math.rint(number) && !Double.isInfinite(number) ? Long.toString((long) number) : Double.toString(number);
   }
 
   /** Adds one answer; a missing one is NaN for doubles and empty for text. */

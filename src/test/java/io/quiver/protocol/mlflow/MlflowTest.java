@@ -147,6 +147,16 @@ class MlflowTest {
     Reply notJson = Rest.post("/models/mlflow-sklearn/invocations", "{\"instances\": [");
     assertEquals(400, notJson.status());
 
+    // Twelve values, but not three rows of four: refused, not regrouped.
+    Reply ragged = Rest.post("/models/mlflow-onnx/invocations", "{\"instances\": [[1, 2, 3, 4], [5, 6], [7, 8, 9, 10, 11, 12]]}");
+    assertEquals(400, ragged.status(), ragged.text());
+    assertTrue(ragged.error().contains("same shape"), ragged.text());
+
+    Reply textInNumbers = invoke("mlflow-sklearn", Expected.JSON.createObjectNode().set("instances",
+        Expected.JSON.createArrayNode().add(Expected.JSON.createArrayNode().add("wide").add(3.0).add(1.0).add(0.1))));
+    assertEquals(400, textInNumbers.status(), textInNumbers.text());
+    assertTrue(textInNumbers.error().contains("\"wide\""), textInNumbers.text());
+
     Reply ambiguous = Rest.post("/invocations", "{\"instances\": [[1, 2, 3, 4]]}");
     assertEquals(400, ambiguous.status());
     assertTrue(ambiguous.error().contains("/models/<name>/invocations"), ambiguous.text());
