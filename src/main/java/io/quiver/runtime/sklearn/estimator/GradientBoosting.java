@@ -8,48 +8,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The raw predictions of GradientBoostingClassifier and GradientBoostingRegressor: the initial
+ * GradientBoostingClassifier and GradientBoostingRegressor: the initial
  * estimator's prediction turned into the loss's raw scale, plus learning rate times each stage's
  * regression tree, stage after stage.
  */
 final class GradientBoosting {
-  private final List<List<DecisionTree>> stages;
-  private final double learningRate;
-  private final double[] initial;
+  private GradientBoosting() {}
 
   /**
    * @param initial the raw prediction every row starts from, one per tree of a stage
    */
-  private GradientBoosting(PyObject model, double[] initial) {
+  private static BoostedTrees trees(PyObject model, double[] initial) {
     NdArray estimators = model.array("estimators_");
     int perStage = estimators.dim(1);
-    this.stages = new ArrayList<>();
+    double learningRate = model.number("learning_rate");
+    List<List<BoostedTrees.Tree>> stages = new ArrayList<>();
     for (int s = 0; s < estimators.dim(0); s++) {
-      List<DecisionTree> stage = new ArrayList<>(perStage);
+      List<BoostedTrees.Tree> stage = new ArrayList<>(perStage);
       for (int k = 0; k < perStage; k++) {
-        stage.add(new DecisionTree(((PyObject) estimators.get(s * perStage + k)).object("tree_")));
+        DecisionTree tree = new DecisionTree(((PyObject) estimators.get(s * perStage + k)).object("tree_"));
+        stage.add((x, row) -> learningRate * tree.value(tree.leaf(x, row), 0));
       }
       stages.add(stage);
     }
-    this.learningRate = model.number("learning_rate");
-    this.initial = initial;
-  }
-
-  Matrix raw(Matrix x) {
-    int k = initial.length;
-    double[] raw = new double[x.rows() * k];
-    for (int r = 0; r < x.rows(); r++) {
-      System.arraycopy(initial, 0, raw, r * k, k);
-    }
-    for (List<DecisionTree> stage : stages) {
-      for (int t = 0; t < k; t++) {
-        DecisionTree tree = stage.get(t);
-        for (int r = 0; r < x.rows(); r++) {
-          raw[r * k + t] += learningRate * tree.value(tree.leaf(x, r), 0);
-        }
-      }
-    }
-    return new Matrix(x.rows(), k, raw);
+    return new BoostedTrees(initial, stages);
   }
 
   /** The starting point of a model fitted with {@code init=None} or {@code init='zero'}. */
@@ -68,7 +50,7 @@ final class GradientBoosting {
   static Estimator regressor(PyObject model) {
     PyObject init = initialEstimator(model);
     double[] initial = init == null ? new double[] {0} : new double[] {init.array("constant_").getDouble(0)};
-    GradientBoosting boosting = new GradientBoosting(model, initial);
+    BoostedTrees boosting = trees(model, initial);
     return new Estimator() {
       @Override
       public Tensor predict(Table rows, String name) {
@@ -101,7 +83,7 @@ final class GradientBoosting {
         }
       }
     }
-    return new BoostedClassifier(model, new GradientBoosting(model, initial), exponential);
+    return new BoostedClassifier(model, trees(model, initial), exponential);
   }
 
   /**
@@ -109,10 +91,10 @@ final class GradientBoosting {
    * the highest raw score, predict_proba is their softmax.
    */
   private static final class BoostedClassifier extends ProbabilisticClassifier {
-    private final GradientBoosting boosting;
+    private final BoostedTrees boosting;
     private final boolean exponential;
 
-    BoostedClassifier(PyObject model, GradientBoosting boosting, boolean exponential) {
+    BoostedClassifier(PyObject model, BoostedTrees boosting, boolean exponential) {
       super(model);
       this.boosting = boosting;
       this.exponential = exponential;

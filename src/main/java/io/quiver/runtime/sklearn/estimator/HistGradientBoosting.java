@@ -11,39 +11,22 @@ import java.util.List;
  * iteration's trees (one per class for more than two classes), through the loss's inverse link.
  */
 final class HistGradientBoosting {
-  private final List<List<HistTree>> iterations = new ArrayList<>();
-  private final double[] baseline;
+  private HistGradientBoosting() {}
 
-  private HistGradientBoosting(PyObject model) {
+  private static BoostedTrees trees(PyObject model) {
+    List<List<BoostedTrees.Tree>> iterations = new ArrayList<>();
     for (Object iteration : model.list("_predictors")) {
-      List<HistTree> trees = new ArrayList<>();
+      List<BoostedTrees.Tree> trees = new ArrayList<>();
       for (Object predictor : (List<?>) iteration) {
-        trees.add(new HistTree((PyObject) predictor));
+        trees.add(new HistTree((PyObject) predictor)::predict);
       }
       iterations.add(trees);
     }
-    this.baseline = model.array("_baseline_prediction").toDoubles();
-  }
-
-  Matrix raw(Matrix x) {
-    int k = baseline.length;
-    double[] raw = new double[x.rows() * k];
-    for (int r = 0; r < x.rows(); r++) {
-      System.arraycopy(baseline, 0, raw, r * k, k);
-    }
-    for (List<HistTree> trees : iterations) {
-      for (int t = 0; t < k; t++) {
-        HistTree tree = trees.get(t);
-        for (int r = 0; r < x.rows(); r++) {
-          raw[r * k + t] += tree.predict(x, r);
-        }
-      }
-    }
-    return new Matrix(x.rows(), k, raw);
+    return new BoostedTrees(model.array("_baseline_prediction").toDoubles(), iterations);
   }
 
   static Estimator regressor(PyObject model) {
-    HistGradientBoosting boosting = new HistGradientBoosting(model);
+    BoostedTrees boosting = trees(model);
     // Poisson and gamma losses fit the logarithm; the others the value itself.
     String loss = String.valueOf(model.get("loss", "squared_error"));
     boolean logLink = loss.equals("poisson") || loss.equals("gamma");
@@ -67,7 +50,7 @@ final class HistGradientBoosting {
   }
 
   static Estimator classifier(PyObject model) {
-    HistGradientBoosting boosting = new HistGradientBoosting(model);
+    BoostedTrees boosting = trees(model);
     return new ProbabilisticClassifier(model) {
       @Override
       protected Matrix scores(Matrix x) {
