@@ -5,7 +5,7 @@ computed on them so the tests can compare Quiver's answers against the library's
 Run from the repository root with Debian's Python (apt-get install python3-sklearn python3-xgboost
 python3-onnx python3-torch):
 
-    /usr/bin/python3 examples/make_models.py
+    /usr/bin/python3 examples/make_models.py [non_finite ...]   (names: only those models)
 
 It writes
   examples/models/            the bundled example repository (iris classifiers: ONNX and XGBoost)
@@ -18,6 +18,7 @@ The test suite needs no Python: the outputs of this script are committed.
 import json
 import os
 import shutil
+import sys
 
 import numpy as np
 import onnx
@@ -242,6 +243,27 @@ def make_slow():
                [helper.make_tensor("state_shape", TensorProto.INT64, [2], [2048, 1024])])
 
 
+def make_non_finite():
+    """log(x) and 1/x in FP32 and FP64: outputs NaN and the infinities JSON cannot write."""
+    path = os.path.join(model_dir(TEST_REPO, "non-finite"), "model.onnx")
+    nodes = [
+        helper.make_node("Log", ["x"], ["log"]),
+        helper.make_node("Reciprocal", ["x"], ["reciprocal"]),
+        helper.make_node("Cast", ["x"], ["x64"], to=TensorProto.DOUBLE),
+        helper.make_node("Log", ["x64"], ["log64"]),
+    ]
+    save_graph(path, nodes,
+               [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
+               [helper.make_tensor_value_info("log", TensorProto.FLOAT, ["batch", 4]),
+                helper.make_tensor_value_info("reciprocal", TensorProto.FLOAT, ["batch", 4]),
+                helper.make_tensor_value_info("log64", TensorProto.DOUBLE, ["batch", 4])])
+    x = np.array([[1.0, 0.0, -1.0, np.inf], [np.nan, 2.0, -0.0, 0.5]], dtype=np.float32)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        write_expected("non-finite", {"x": x},
+                       {"log": np.log(x), "reciprocal": np.reciprocal(x), "log64": np.log(x.astype(np.float64))},
+                       "numpy " + np.__version__)
+
+
 def make_broken():
     """Files that must fail their own model and nothing else."""
     with open(os.path.join(model_dir(TEST_REPO, "corrupt-onnx"), "model.onnx"), "wb") as f:
@@ -252,13 +274,14 @@ def make_broken():
         f.write(b"\x89HDF\r\n\x1a\n")
 
 
+MAKERS = [make_iris_onnx, make_xgboost, make_mixed_types, make_all_types, make_non_finite, make_slow, make_broken]
+
 if __name__ == "__main__":
-    for folder in (EXAMPLES, TEST_REPO, SLOW_REPO, EXPECTED):
-        shutil.rmtree(folder, ignore_errors=True)
-    make_iris_onnx()
-    make_xgboost()
-    make_mixed_types()
-    make_all_types()
-    make_slow()
-    make_broken()
+    # With names (e.g. "non_finite"), only those models are remade; without, all of them.
+    chosen = [maker for maker in MAKERS if maker.__name__[len("make_"):] in sys.argv[1:]] or MAKERS
+    if chosen is MAKERS:
+        for folder in (EXAMPLES, TEST_REPO, SLOW_REPO):
+            shutil.rmtree(folder, ignore_errors=True)
+    for maker in chosen:
+        maker()
     print("models written under", os.path.relpath(EXAMPLES, ROOT), "and src/test/resources")

@@ -28,7 +28,7 @@ SPECIES = [str(name) for name in IRIS.target_names]
 IRIS_ROWS = IRIS.data[[0, 25, 50, 75, 100, 125, 140, 60]]
 
 
-def header(fields, target, target_values=None):
+def header(fields, target, target_values=None, target_type="string"):
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4">',
              '  <Header description="Written from a model fitted by scikit-learn %s"/>' % sklearn.__version__,
@@ -39,7 +39,7 @@ def header(fields, target, target_values=None):
         else:
             lines.append('    <DataField name=%s optype="continuous" dataType="double"/>' % quoteattr(name))
     if target_values:
-        lines.append('    <DataField name=%s optype="categorical" dataType="string">' % quoteattr(target))
+        lines.append('    <DataField name=%s optype="categorical" dataType="%s">' % (quoteattr(target), target_type))
         lines.extend('      <Value value=%s/>' % quoteattr(v) for v in target_values)
         lines.append('    </DataField>')
     else:
@@ -68,6 +68,9 @@ def classification_output(target, classes):
 
 def tensor(name, array):
     array = np.asarray(array)
+    if array.dtype.kind == "i":
+        return {"name": name, "datatype": "INT64", "shape": list(array.shape),
+                "data": array.astype(np.int64).reshape(-1).tolist()}
     if array.dtype.kind in "OSU":
         return {"name": name, "datatype": "BYTES", "shape": list(array.shape),
                 "data": [str(v) for v in array.reshape(-1)]}
@@ -114,7 +117,8 @@ def iris_tree():
     tree_node(model, 0, 0, lines, "<True/>")
     lines.append('  </TreeModel>')
     proba = model.predict_proba(IRIS_ROWS)
-    outputs = [tensor("predicted_species", np.array(SPECIES, dtype=object)[model.predict(IRIS_ROWS)])]
+    labels = np.array(SPECIES, dtype=object)[model.predict(IRIS_ROWS)]
+    outputs = [tensor("species", labels), tensor("predicted_species", labels)]
     outputs += [tensor("probability_" + c, proba[:, i]) for i, c in enumerate(SPECIES)]
     save("iris-tree", lines, [tensor("input-0", IRIS_ROWS)], outputs)
 
@@ -134,7 +138,8 @@ def iris_logistic():
         lines.append('    </RegressionTable>')
     lines.append('  </RegressionModel>')
     proba = model.predict_proba(IRIS_ROWS)
-    outputs = [tensor("predicted_species", np.array(SPECIES, dtype=object)[model.predict(IRIS_ROWS)])]
+    labels = np.array(SPECIES, dtype=object)[model.predict(IRIS_ROWS)]
+    outputs = [tensor("species", labels), tensor("predicted_species", labels)]
     outputs += [tensor("probability_" + c, proba[:, i]) for i, c in enumerate(SPECIES)]
     save("iris-logistic", lines, [tensor("input-0", IRIS_ROWS)], outputs)
 
@@ -158,7 +163,7 @@ def diabetes_regression():
     lines.append('    </RegressionTable>')
     lines.append('  </RegressionModel>')
     save("diabetes-regression", lines, [tensor("input-0", rows)],
-         [tensor("predicted_progression", model.predict(rows))])
+         [tensor("progression", model.predict(rows)), tensor("predicted_progression", model.predict(rows))])
 
 
 def categorical_regression():
@@ -188,8 +193,56 @@ def categorical_regression():
     test_size = np.array([2.0, 5.5, 7.25, 9.0])
     test_features = np.hstack([encoder.transform(test_colours.reshape(-1, 1)), test_size.reshape(-1, 1)])
     rows = np.array([[c, str(s)] for c, s in zip(test_colours, test_size)], dtype=object)
+    predicted = model.predict(test_features)
     save("categorical-regression", lines, [tensor("input-0", rows)],
-         [tensor("predicted_price", model.predict(test_features))])
+         [tensor("price", predicted), tensor("predicted_price", predicted)])
+
+
+def jpmml_fields(count):
+    """JPMML-SkLearn names unnamed features x1, x2, ... and the label y."""
+    return [("x%d" % (i + 1), "double") for i in range(count)]
+
+
+def jpmml_logistic():
+    """As JPMML-SkLearn exports a LogisticRegression on integer labels: target y (integer,
+    categorical), an Output holding only probability(<class>) fields, no predicted value."""
+    model = linear_model.LogisticRegression(multi_class="multinomial", max_iter=1000).fit(IRIS.data, IRIS.target)
+    fields = jpmml_fields(4)
+    classes = [str(c) for c in model.classes_]
+    lines = header(fields, "y", classes, target_type="integer")
+    lines.append('  <RegressionModel functionName="classification" normalizationMethod="softmax">')
+    lines += mining_schema(fields, "y")
+    lines.append('    <Output>')
+    lines.extend('      <OutputField name="probability(%s)" optype="continuous" dataType="double" feature="probability" '
+                 'value="%s"/>' % (c, c) for c in classes)
+    lines.append('    </Output>')
+    for c, coefficients, intercept in zip(classes, model.coef_, model.intercept_):
+        lines.append('    <RegressionTable intercept="%s" targetCategory="%s">' % (repr(float(intercept)), c))
+        lines.extend('      <NumericPredictor name="%s" coefficient="%s"/>' % (f, repr(float(w)))
+                     for (f, _), w in zip(fields, coefficients))
+        lines.append('    </RegressionTable>')
+    lines.append('  </RegressionModel>')
+    proba = model.predict_proba(IRIS_ROWS)
+    outputs = [tensor("y", model.predict(IRIS_ROWS).astype(np.int64))]
+    outputs += [tensor("probability(%s)" % c, proba[:, i]) for i, c in enumerate(classes)]
+    save("jpmml-logistic", lines, [tensor("input-0", IRIS_ROWS)], outputs)
+
+
+def jpmml_linear():
+    """As JPMML-SkLearn exports a LinearRegression: target y, no Output element at all."""
+    x, y = load_diabetes(return_X_y=True)
+    model = linear_model.LinearRegression().fit(x, y)
+    rows = x[[3, 43, 83, 123]]
+    fields = jpmml_fields(x.shape[1])
+    lines = header(fields, "y")
+    lines.append('  <RegressionModel functionName="regression">')
+    lines += mining_schema(fields, "y")
+    lines.append('    <RegressionTable intercept="%s">' % repr(float(model.intercept_)))
+    lines.extend('      <NumericPredictor name="%s" coefficient="%s"/>' % (f, repr(float(w)))
+                 for (f, _), w in zip(fields, model.coef_))
+    lines.append('    </RegressionTable>')
+    lines.append('  </RegressionModel>')
+    save("jpmml-linear", lines, [tensor("input-0", rows)], [tensor("y", model.predict(rows))])
 
 
 if __name__ == "__main__":
@@ -199,4 +252,6 @@ if __name__ == "__main__":
     iris_logistic()
     diabetes_regression()
     categorical_regression()
+    jpmml_logistic()
+    jpmml_linear()
     print("PMML fixtures written under", os.path.relpath(MODELS, ROOT))

@@ -6,7 +6,9 @@ predict (and predict_proba) answered for the test rows.
 Run from the repository root with Debian's Python (apt-get install python3-sklearn python3-pandas
 python3-lz4):
 
-    /usr/bin/python3 examples/make_sklearn_models.py
+    /usr/bin/python3 examples/make_sklearn_models.py [protocols]
+
+("protocols" only re-pickles the committed fixture models at protocols 2 to 5.)
 
 It writes src/test/resources/sklearn/<case>/model.* and src/test/resources/expected/sklearn-<case>.json.
 The test suite needs no Python.
@@ -16,6 +18,7 @@ import json
 import os
 import pickle
 import shutil
+import sys
 
 import joblib
 import numpy as np
@@ -290,7 +293,31 @@ def unsafe():
     joblib.dump(svm.NuSVC().fit(IRIS_X, IRIS_Y), os.path.join(folder, "model.joblib"))
 
 
-if __name__ == "__main__":
+PROTOCOLS = os.path.join(ROOT, "src", "test", "resources", "sklearn-protocols")
+# Fixtures pickled in other releases' layouts, or not models at all, have no protocol variants.
+NOT_REPICKLED = {"benchmark-forest", "benchmark-pipeline", "numpy2-module-names", "tree-layout-1.4-classifier",
+                 "tree-layout-1.4-regressor", "unsafe", "unsupported-estimator"}
+
+
+def protocol_variants():
+    """Every fixture model re-pickled by pickle.dump at protocols 2 to 5 (protocols 0-2 name
+    globals in Python 2's spelling, as Python writes them with fix_imports)."""
+    shutil.rmtree(PROTOCOLS, ignore_errors=True)
+    for case in sorted(os.listdir(MODELS)):
+        if case in NOT_REPICKLED or not os.path.exists(os.path.join(EXPECTED, "sklearn-" + case + ".json")):
+            continue
+        folder = os.path.join(MODELS, case)
+        path = os.path.join(folder, sorted(os.listdir(folder))[0])
+        model = joblib.load(path)
+        os.makedirs(os.path.join(PROTOCOLS, case))
+        for protocol in (2, 3, 4, 5):
+            with open(os.path.join(PROTOCOLS, case, "protocol-%d.pkl" % protocol), "wb") as f:
+                pickle.dump(model, f, protocol=protocol)
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["protocols"]:
+    protocol_variants()
+elif __name__ == "__main__":
     shutil.rmtree(MODELS, ignore_errors=True)
     os.makedirs(MODELS)
     os.makedirs(EXPECTED, exist_ok=True)
@@ -301,4 +328,5 @@ if __name__ == "__main__":
     release_variants()
     serialisations()
     unsafe()
+    protocol_variants()
     print("scikit-learn", sklearn.__version__, "fixtures written under", os.path.relpath(MODELS, ROOT))

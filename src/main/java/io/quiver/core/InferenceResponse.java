@@ -12,13 +12,16 @@ import java.util.Map;
  * @param id the request's id
  * @param parameters response parameters (the request's, carried through)
  * @param outputs the output tensors, in the order requested
+ * @param outputsAreColumns whether the outputs are the columns of one table, one value per row
+ *     (as the model's metadata says): KServe's v1 then answers an object per row
  */
 public record InferenceResponse(
     String modelName,
     String modelVersion,
     String id,
     Map<String, Object> parameters,
-    List<Tensor> outputs) {
+    List<Tensor> outputs,
+    boolean outputsAreColumns) {
 
   public InferenceResponse {
     outputs = List.copyOf(outputs);

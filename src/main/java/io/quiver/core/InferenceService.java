@@ -1,187 +1,187 @@
 package io.quiver.core;
 
 import io.quiver.core.InferenceRequest.RequestedOutput;
+import io.quiver.core.registry.ModelInstance;
 import io.quiver.core.registry.ModelRegistry;
-import io.quiver.core.registry.ModelVersion;
 import io.quiver.core.spi.InferenceResult;
+import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.tensor.Tensor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 /**
- * The one path every inference takes, whichever protocol it came through: find the model version,
- * validate the request against it, run it, and shape the response.
+ * The one path every inference takes, whichever protocol it came through: take the instance of
+ * the model version that will answer, decode and validate the request against it, run it on the
+ * model's scheduler, and shape the response. The instance is held from the first step to the last,
+ * so a reload or an unload in between can neither fail the request nor free the model under it.
  *
- * <p>{@link #infer} blocks while the model runs: for virtual threads, never an event loop. Front
- * ends on an event loop use {@link #submit}, which runs a model inline only when it is known to
- * answer faster than handing the request to another thread would take (on the machines measured,
- * waking a thread costs tens of microseconds, longer than a small model's whole inference), and
- * otherwise hands it to a virtual thread.
+ * <p>Nothing here blocks: the answer comes to a callback, on the calling thread when the model
+ * ran there, otherwise on one of the model's threads. {@link #infer} and {@link #inferAll} wait
+ * for it, for callers on virtual threads.
  */
 @ApplicationScoped
 public class InferenceService {
   private final ModelRegistry registry;
-  private final long inlineBelowNanos;
 
-  InferenceService(ModelRegistry registry, QuiverConfig config) {
+  InferenceService(ModelRegistry registry) {
     this.registry = registry;
-    this.inlineBelowNanos = config.inlineBelowMicros() * 1000L;
   }
 
-  /** A request checked against the version that will answer it. */
-  private record Prepared(ModelVersion version, InferenceRequest request) {}
+  /** Decodes a request against the metadata of the instance that will answer it. */
+  @FunctionalInterface
+  public interface Decoder {
+    InferenceRequest decode(ModelMetadata metadata) throws Exception;
+  }
+
+  /** Where a request's answer goes: its response, or the failure (exactly one is null). */
+  @FunctionalInterface
+  public interface Callback extends BiConsumer<InferenceResponse, Throwable> {}
+
+  /** Runs a decoded request; see {@link #submit(String, String, Decoder, Callback)}. */
+  public void submit(InferenceRequest request, Callback done) {
+    submit(request.modelName(), request.modelVersion(), metadata -> request, done);
+  }
 
   /**
-   * Runs one request, blocking until it is answered.
+   * Runs one request for a model version and hands {@code done} the response or the failure,
+   * exactly once. The request is decoded by {@code decoder} against the metadata of the very
+   * instance that runs it.
+   */
+  public void submit(String model, String version, Decoder decoder, Callback done) {
+    ModelInstance instance;
+    InferenceRequest request;
+    try {
+      instance = registry.acquire(model, version);
+    } catch (RuntimeException e) {
+      done.accept(null, e);
+      return;
+    }
+    try {
+      request = prepare(instance, decoder.decode(instance.metadata()));
+      instance.scheduler().submit(request, result -> answer(instance, request, result, done));
+    } catch (Exception e) {
+      instance.release();
+      done.accept(null, e);
+    }
+  }
+
+  private static void answer(
+      ModelInstance instance, InferenceRequest request, InferenceResult result, Callback done) {
+    InferenceResponse response;
+    try {
+      response = respond(instance, request, result);
+    } catch (RuntimeException e) {
+      instance.release();
+      done.accept(null, e);
+      return;
+    }
+    try {
+      done.accept(response, null);
+    } finally {
+      instance.release();
+    }
+  }
+
+  /**
+   * Runs one request, blocking until it is answered; for virtual threads.
    *
    * @throws InferenceException describing why it could not be answered
    */
   public InferenceResponse infer(InferenceRequest request) {
-    return run(prepare(request));
-  }
-
-  /**
-   * Runs one request without blocking an I/O thread and hands {@code done} the response or the
-   * failure, on this thread or on a virtual thread. Called on a virtual thread, it simply runs the
-   * request there.
-   */
-  public void submit(InferenceRequest request, BiConsumer<InferenceResponse, Throwable> done) {
-    Prepared prepared;
-    InferenceResponse answeredInline = null;
-    try {
-      prepared = prepare(request);
-      if (!Thread.currentThread().isVirtual() && prepared.version().answersWithin(inlineBelowNanos)) {
-        List<InferenceResult> results = prepared.version().inferIfFree(List.of(prepared.request()));
-        if (results != null) {
-          answeredInline = respond(prepared, results.getFirst());
-        }
-      }
-    } catch (RuntimeException e) {
-      done.accept(null, e);
-      return;
-    }
-    if (answeredInline != null) {
-      done.accept(answeredInline, null);
-    } else if (Thread.currentThread().isVirtual()) {
-      complete(prepared, done);
-    } else {
-      Prepared handedOff = prepared;
-      Thread.startVirtualThread(() -> complete(handedOff, done));
-    }
+    return await(call(request.modelName(), request.modelVersion(), metadata -> request)).orElseThrow();
   }
 
   /** One request's answer: its response, or why it failed. */
-  public record Outcome(InferenceResponse response, InferenceException failure) {}
+  public record Outcome(InferenceResponse response, Throwable failure) {
+    InferenceResponse orElseThrow() {
+      if (failure instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (failure != null) {
+        throw new InferenceException.ModelFailure(failure.getMessage(), failure);
+      }
+      return response;
+    }
+  }
+
+  /** A request to run among others, decoded when its model's instance is known. */
+  public record Call(String model, String version, Decoder decoder) {}
 
   /**
-   * Runs many requests, for any models: each model version gets its requests as one batch, and
-   * different models run in parallel. Blocks; returns one outcome per request, in order.
+   * Runs many requests, for any models, all at once (each model's scheduler batches and bounds
+   * them). Blocks; returns one outcome per call, in order.
    */
-  public List<Outcome> inferAll(List<InferenceRequest> requests) {
-    Outcome[] outcomes = new Outcome[requests.size()];
-    Map<ModelVersion, List<Integer>> byVersion = new LinkedHashMap<>();
-    List<Prepared> prepared = new ArrayList<>(requests.size());
-    for (int i = 0; i < requests.size(); i++) {
-      try {
-        Prepared one = prepare(requests.get(i));
-        byVersion.computeIfAbsent(one.version(), v -> new ArrayList<>()).add(i);
-        prepared.add(one);
-      } catch (InferenceException e) {
-        outcomes[i] = new Outcome(null, e);
-        prepared.add(null);
-      }
+  public List<Outcome> inferAll(List<Call> calls) {
+    List<CompletableFuture<Outcome>> pending = new ArrayList<>(calls.size());
+    for (Call call : calls) {
+      pending.add(call(call.model(), call.version(), call.decoder()));
     }
-    try (ExecutorService models = Executors.newVirtualThreadPerTaskExecutor()) {
-      byVersion.forEach(
-          (version, indexes) ->
-              models.execute(() -> runBatch(version, indexes, prepared, outcomes)));
+    List<Outcome> outcomes = new ArrayList<>(calls.size());
+    for (CompletableFuture<Outcome> outcome : pending) {
+      outcomes.add(await(outcome));
     }
-    return List.of(outcomes);
+    return outcomes;
   }
 
-  private static void runBatch(
-      ModelVersion version, List<Integer> indexes, List<Prepared> prepared, Outcome[] outcomes) {
-    List<InferenceRequest> batch = indexes.stream().map(i -> prepared.get(i).request()).toList();
-    List<InferenceResult> results;
+  private CompletableFuture<Outcome> call(String model, String version, Decoder decoder) {
+    CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    submit(model, version, decoder, (response, failure) -> outcome.complete(new Outcome(response, failure)));
+    return outcome;
+  }
+
+  private static Outcome await(CompletableFuture<Outcome> outcome) {
     try {
-      results = version.infer(batch);
-    } catch (InferenceException e) {
-      indexes.forEach(i -> outcomes[i] = new Outcome(null, e));
-      return;
-    }
-    for (int k = 0; k < indexes.size(); k++) {
-      int i = indexes.get(k);
-      try {
-        outcomes[i] = new Outcome(respond(prepared.get(i), results.get(k)), null);
-      } catch (InferenceException e) {
-        outcomes[i] = new Outcome(null, e);
-      }
+      return outcome.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Outcome(null, new InferenceException.Unavailable("Interrupted while waiting for the model."));
+    } catch (java.util.concurrent.ExecutionException e) {
+      return new Outcome(null, e.getCause());
     }
   }
 
-  private static InferenceResponse run(Prepared prepared) {
-    return respond(prepared, prepared.version().infer(List.of(prepared.request())).getFirst());
+  private static InferenceRequest prepare(ModelInstance instance, InferenceRequest request) {
+    InferenceRequest valid = RequestValidator.validate(request, instance.metadata(), instance.describe());
+    return valid.id() == null ? valid.withId(RequestIds.next()) : valid;
   }
 
-  private static void complete(Prepared prepared, BiConsumer<InferenceResponse, Throwable> done) {
-    InferenceResponse response;
-    try {
-      response = run(prepared);
-    } catch (RuntimeException e) {
-      done.accept(null, e);
-      return;
-    }
-    done.accept(response, null);
-  }
-
-  private Prepared prepare(InferenceRequest request) {
-    ModelVersion version = registry.resolveReady(request.modelName(), request.modelVersion());
-    InferenceRequest valid =
-        RequestValidator.validate(request, version.metadata(), version.describe());
-    return new Prepared(version, valid.id() == null ? valid.withId(RequestIds.next()) : valid);
-  }
-
-  private static InferenceResponse respond(Prepared prepared, InferenceResult result) {
-    ModelVersion version = prepared.version();
-    InferenceRequest request = prepared.request();
+  private static InferenceResponse respond(ModelInstance instance, InferenceRequest request, InferenceResult result) {
     return switch (result) {
       case InferenceResult.Failed failed -> throw failed.error();
       case InferenceResult.Outputs outputs ->
           new InferenceResponse(
-              version.modelName(),
-              version.version(),
+              instance.modelName(),
+              instance.version(),
               request.id(),
               request.parameters(),
-              selectOutputs(outputs.tensors(), request.outputs(), version));
+              selectOutputs(outputs.tensors(), request.outputs(), instance),
+              instance.metadata().outputsAreColumns());
     };
   }
 
   /** The outputs the request asked for, in its order; all of them when it asked for none. */
   private static List<Tensor> selectOutputs(
-      List<Tensor> produced, List<RequestedOutput> requested, ModelVersion version) {
+      List<Tensor> produced, List<RequestedOutput> requested, ModelInstance instance) {
     if (requested.isEmpty()) {
       return produced;
     }
     List<Tensor> selected = new ArrayList<>(requested.size());
     for (RequestedOutput output : requested) {
-      selected.add(find(produced, output.name(), version));
+      selected.add(find(produced, output.name(), instance));
     }
     return selected;
   }
 
-  private static Tensor find(List<Tensor> produced, String name, ModelVersion version) {
+  private static Tensor find(List<Tensor> produced, String name, ModelInstance instance) {
     for (Tensor tensor : produced) {
       if (tensor.name().equals(name)) {
         return tensor;
       }
     }
     throw new InferenceException.ModelFailure(
-        "Model %s did not produce output '%s'".formatted(version.describe(), name), null);
+        "Model %s did not produce output '%s'".formatted(instance.describe(), name), null);
   }
 }

@@ -1,5 +1,6 @@
 package io.quiver.core;
 
+import io.quiver.core.scheduler.BatchPolicy;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -35,4 +36,30 @@ public interface QuiverConfig {
   /** How long an unload, a reload or shutdown waits for a model's in-flight requests. */
   @WithDefault("30s")
   Duration drainTimeout();
+
+  /**
+   * How long one model version may take to load; past it the load is abandoned and the version
+   * fails, whatever the loader is doing.
+   */
+  @WithDefault("10m")
+  Duration loadTimeout();
+
+  /**
+   * The most requests one runtime call takes, for models whose settings do not say ({@code
+   * max_batch_size}); 1 runs every request alone.
+   */
+  @WithDefault("1")
+  int maxBatchSize();
+
+  /**
+   * How long, in seconds, a request may wait for others to batch with, for models whose settings
+   * do not say ({@code max_batch_time}).
+   */
+  @WithDefault("0.0005")
+  double maxBatchTime();
+
+  /** The batching models get when their settings do not say. */
+  default BatchPolicy batching() {
+    return new BatchPolicy(maxBatchSize(), Duration.ofNanos(Math.round(maxBatchTime() * 1e9)));
+  }
 }

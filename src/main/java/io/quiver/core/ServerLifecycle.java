@@ -14,9 +14,10 @@ import java.util.concurrent.CompletionStage;
 import org.jboss.logging.Logger;
 
 /**
- * Liveness, readiness and the server's identity. The server is ready once every model has finished
- * loading (a model that failed does not hold the others back) and until shutdown begins; on
- * shutdown, readiness goes false first, then in-flight requests finish and models are freed.
+ * Liveness, readiness and the server's identity. The server is live as soon as it serves, and
+ * ready once every model has finished loading (a model that failed or timed out does not hold the
+ * others back) and until shutdown begins; on shutdown, readiness goes false first, then in-flight
+ * requests finish and models are freed.
  */
 @ApplicationScoped
 public class ServerLifecycle {
@@ -36,13 +37,21 @@ public class ServerLifecycle {
     this.version = version;
   }
 
+  /**
+   * Starts loading the repository without waiting for it: the ports open at once, so probes get
+   * live 200 and ready 503 while large models load.
+   */
   void onStart(@Observes @Priority(10) StartupEvent event) {
     long begin = System.nanoTime();
-    registry.loadAll();
-    started.complete(null);
-    LOG.infof(
-        "Model repository loaded in %d ms: %d models", (System.nanoTime() - begin) / 1_000_000,
-        registry.modelNames().size());
+    registry
+        .loadAll()
+        .whenComplete(
+            (done, error) -> {
+              started.complete(null);
+              LOG.infof(
+                  "Model repository loaded in %d ms: %d models",
+                  (System.nanoTime() - begin) / 1_000_000, registry.modelNames().size());
+            });
   }
 
   /** Readiness drops as soon as shutdown is announced, so load balancers stop sending work. */

@@ -126,7 +126,7 @@ public class PayloadLogger {
   private PayloadLogMode modeFor(String model, String version) {
     String own;
     try {
-      own = registry.resolve(model, version).settings().loggerMode();
+      own = registry.ready(model, version).settings().loggerMode();
     } catch (InferenceException e) {
       own = null;
     }

@@ -68,9 +68,22 @@ class RepositoryTest {
 
     Reply unload = Rest.post("/v2/repository/models/fresh-iris/unload", "");
     assertEquals("{\"name\":\"fresh-iris\",\"unload\":true}", unload.text());
-    assertEquals(503, Rest.post("/v2/models/fresh-iris/infer", expected.request()).status());
-    assertFalse(Rest.get("/v2/models/fresh-iris/ready").json().get("ready").asBoolean());
+    // An unloaded model will not come back by itself: 404, as KServe and Triton answer, not a 503 to retry.
+    Reply gone = Rest.post("/v2/models/fresh-iris/infer", expected.request());
+    assertEquals(404, gone.status(), gone.text());
+    assertEquals("Model with name fresh-iris is unloaded; load it again through the repository API.", gone.error());
+    assertEquals(404, Rest.get("/v2/models/fresh-iris/ready").status());
+    assertEquals(404, Rest.get("/v2/models/fresh-iris").status());
+    assertEquals(404, Rest.get("/v1/models/fresh-iris").status());
+    assertEquals(404, Rest.post("/v1/models/fresh-iris:predict", "{\"instances\": [[6.8, 2.8, 4.8, 1.4]]}").status());
+    StatusRuntimeException grpcGone =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            StatusRuntimeException.class,
+            () -> grpc.modelReady(io.quiver.protocol.grpc.api.ModelReadyRequest.newBuilder().setName("fresh-iris").build()));
+    assertEquals(Status.Code.NOT_FOUND, grpcGone.getStatus().getCode());
     assertEquals("UNAVAILABLE", row(Rest.post("/v2/repository/index", "").json(), "fresh-iris", null).get("state").asText());
+    assertEquals("unloaded", row(Rest.post("/v2/repository/index", "").json(), "fresh-iris", null).get("reason").asText());
+    assertFalse(Rest.get("/v2/models").json().get("models").toString().contains("fresh-iris"));
 
     assertEquals(200, Rest.post("/v2/repository/models/fresh-iris/load", "").status());
     assertEquals(200, Rest.post("/v2/models/fresh-iris/infer", expected.request()).status());
@@ -117,7 +130,7 @@ class RepositoryTest {
     Thread.sleep(200);
     assertFalse(unload.isDone(), "unload must wait for the request in flight");
     assertEquals(0, TrackingRuntime.closes("tracked"));
-    assertEquals(503, Rest.post("/v2/models/tracked/infer", TRACKED_REQUEST).status(), "no new requests while unloading");
+    assertEquals(404, Rest.post("/v2/models/tracked/infer", TRACKED_REQUEST).status(), "no new requests while unloading");
 
     TrackingRuntime.gate.countDown();
     TrackingRuntime.gate = null;
@@ -186,7 +199,7 @@ class RepositoryTest {
     assertTrue(Rest.get("/v2/models/grpc-loaded/ready").json().get("ready").asBoolean());
     var unloaded = grpc.repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder().setModelName("grpc-loaded").build());
     assertTrue(unloaded.getIsUnloaded());
-    assertFalse(Rest.get("/v2/models/grpc-loaded/ready").json().get("ready").asBoolean());
+    assertEquals(404, Rest.get("/v2/models/grpc-loaded/ready").status());
     StatusRuntimeException missing =
         org.junit.jupiter.api.Assertions.assertThrows(
             StatusRuntimeException.class,

@@ -49,6 +49,7 @@ public class TestRepository implements QuarkusTestResourceLifecycleManager {
       copyTree(Path.of("src/test/resources/lightgbm/multiclass"), root.resolve("lightgbm-multiclass"));
       copyTree(Path.of("src/test/resources/lightgbm/binary-bst"), root.resolve("lightgbm-bst"));
       copyTree(Path.of("src/test/resources/pmml/iris-tree"), root.resolve("pmml-iris"));
+      copyTree(Path.of("src/test/resources/pmml/jpmml-logistic"), root.resolve("pmml-jpmml-logistic"));
       for (String flavor : new String[] {"sklearn", "xgboost", "lightgbm", "onnx", "pyfunc-custom"}) {
         copyTree(Path.of("src/test/resources/mlflow", flavor), root.resolve("mlflow-" + flavor));
       }
@@ -63,6 +64,7 @@ public class TestRepository implements QuarkusTestResourceLifecycleManager {
   private static void addScikitLearnModels() throws IOException {
     Path sklearn = Path.of("src/test/resources/sklearn");
     copyTree(sklearn.resolve("random-forest-classifier"), root.resolve("sklearn-forest"));
+    copyTree(sklearn.resolve("hist-gradient-boosting-classifier"), root.resolve("sklearn-hist"));
     copyTree(sklearn.resolve("random-forest-classifier"), root.resolve("sklearn-forest-proba"));
     Files.writeString(
         root.resolve("sklearn-forest-proba/model-settings.json"), "{\"parameters\": {\"predict_proba\": \"true\"}}");

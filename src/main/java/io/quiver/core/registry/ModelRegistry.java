@@ -3,6 +3,7 @@ package io.quiver.core.registry;
 import io.quiver.core.InferenceException;
 import io.quiver.core.QuiverConfig;
 import io.quiver.core.registry.ModelRepository.ModelFolder;
+import io.quiver.core.scheduler.ModelScheduler;
 import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelSettings;
 import io.quiver.core.spi.ModelSource;
@@ -10,21 +11,22 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.jboss.logging.Logger;
 
 /**
  * The models being served: name and version to a {@link ModelVersion}. Loads run in parallel and a
- * failure touches no other model; a reload swaps versions in atomically and keeps a working version
- * serving when its replacement fails; an unload waits for in-flight requests before freeing memory.
+ * failure touches no other model; a reload puts each new instance in its version's place
+ * atomically and keeps a working instance serving when its replacement fails; an unload refuses
+ * new requests at once and frees the instance after the ones running have finished.
  */
 @ApplicationScoped
 public class ModelRegistry {
@@ -34,6 +36,7 @@ public class ModelRegistry {
   private final ModelLoader loader;
   private final QuiverConfig config;
   private final ConcurrentMap<String, ServedModel> models = new ConcurrentHashMap<>();
+  private volatile boolean closing;
 
   ModelRegistry(ModelRepository repository, ModelLoader loader, QuiverConfig config) {
     this.repository = repository;
@@ -44,17 +47,21 @@ public class ModelRegistry {
   /** One row of the repository index. {@code version} is null for unversioned models. */
   public record IndexEntry(String name, String version, ModelState state, String reason) {}
 
-  /** Loads every model in the repository, in parallel, and returns when all have finished. */
-  public void loadAll() {
+  /**
+   * Loads every model in the repository, in parallel, without waiting: the returned stage
+   * completes when all have finished (loaded, failed or timed out).
+   */
+  public CompletableFuture<Void> loadAll() {
     List<String> names = repository.modelNames();
     if (names.isEmpty()) {
       LOG.warnf("No models found in the model repository %s", repository.root());
     }
-    try (ExecutorService loads = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (String name : names) {
-        loads.submit(() -> loadQuietly(name));
-      }
-    }
+    ExecutorService loads = Executors.newVirtualThreadPerTaskExecutor();
+    CompletableFuture<?>[] all =
+        names.stream()
+            .map(name -> CompletableFuture.runAsync(() -> loadQuietly(name), loads))
+            .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(all).whenComplete((done, error) -> loads.shutdown());
   }
 
   private void loadQuietly(String name) {
@@ -67,6 +74,7 @@ public class ModelRegistry {
 
   /**
    * Loads a model from its folder, or reloads it: picks up new, changed and removed versions.
+   * Blocks until its versions have loaded (or failed); runtime code runs on threads of its own.
    *
    * @throws InferenceException.ModelNotFound when the folder does not exist
    * @throws InferenceException.ModelFailure naming the versions that failed to load
@@ -78,148 +86,174 @@ public class ModelRegistry {
     } catch (InferenceException.ModelNotFound e) {
       ServedModel gone = models.remove(name);
       if (gone != null) {
-        unloadVersions(gone, gone.versions(), "its folder was removed from the repository");
+        unloadVersions(gone.versions(), "its folder was removed from the repository", false);
       }
       throw e;
+    } catch (InferenceException e) {
+      LOG.errorf("Model %s cannot be loaded: %s", name, e.getMessage());
+      throw e;
     }
-    List<String> labels = folder.versioned() ? folder.versions() : Arrays.asList((String) null);
-    ServedModel model =
-        models.computeIfAbsent(
-            name,
-            key ->
-                new ServedModel(
-                    key,
-                    labels.stream().map(label -> ModelVersion.loading(key, label)).toList(),
-                    folder.versioned()));
+    ServedModel model = models.computeIfAbsent(name, ServedModel::new);
     model.lifecycle.lock();
     try {
-      List<ModelVersion> loaded = loadVersions(folder, labels);
-      swapIn(model, loaded, folder.versioned());
+      if (closing) {
+        throw new InferenceException.Unavailable("The server is shutting down; %s was not loaded.".formatted(name));
+      }
+      reload(model, folder);
     } finally {
       model.lifecycle.unlock();
     }
   }
 
-  private List<ModelVersion> loadVersions(ModelFolder folder, List<String> labels) {
-    List<Future<ModelVersion>> pending = new ArrayList<>();
-    try (ExecutorService loads = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (String label : labels) {
-        pending.add(loads.submit(() -> loadVersion(folder, label)));
-      }
+  private void reload(ServedModel model, ModelFolder folder) {
+    List<String> labels = folder.versioned() ? folder.versions() : Arrays.asList((String) null);
+    Map<String, ModelVersion> existing = new HashMap<>();
+    model.versions().forEach(version -> existing.put(String.valueOf(version.version()), version));
+    List<ModelVersion> slots = new ArrayList<>();
+    for (String label : labels) {
+      ModelVersion slot = existing.remove(String.valueOf(label));
+      slots.add(slot != null ? slot : new ModelVersion(model.name(), label));
     }
-    return pending.stream().map(Future::resultNow).toList();
-  }
-
-  private ModelVersion loadVersion(ModelFolder folder, String label) {
-    ModelVersion version = ModelVersion.loading(folder.name(), label);
-    long started = System.nanoTime();
-    try {
-      ModelSettings settings = repository.settings(folder, label);
-      Path directory = folder.versionDirectory(label);
-      repository.requireNoEscapingLinks(folder.directory());
-      ModelSource source = new ModelSource(folder.name(), label, directory, settings);
-      LoadedModel model = loader.load(source);
-      int concurrency =
-          settings.maxConcurrency() > 0
-              ? settings.maxConcurrency()
-              : config.maxConcurrency().orElse(Runtime.getRuntime().availableProcessors());
-      version.ready(model, settings, concurrency, config.maxQueueSize());
-      LOG.infof(
-          "Loaded model %s (%s) in %d ms",
-          version.describe(),
-          model.metadata().platform(),
-          (System.nanoTime() - started) / 1_000_000);
-    } catch (Exception | LinkageError e) {
-      String reason = Objects.requireNonNullElse(e.getMessage(), e.getClass().getName());
-      version.failed(reason);
-      LOG.errorf("Model %s failed to load: %s", version.describe(), reason);
-      LOG.debug("Load failure", e);
+    // New versions show as LOADING at once; those still serving keep serving while they reload.
+    slots.forEach(ModelVersion::loading);
+    model.replaceVersions(slots, folder.versioned());
+    List<CompletableFuture<LoadOutcome>> loads = new ArrayList<>();
+    for (ModelVersion slot : slots) {
+      loads.add(loadInstance(folder, slot));
     }
-    return version;
-  }
-
-  /**
-   * Puts freshly loaded versions in place of the old. A version whose reload failed keeps its old,
-   * working instance; versions that left the folder are unloaded.
-   */
-  private void swapIn(ServedModel model, List<ModelVersion> loaded, boolean versioned) {
-    Map<String, ModelVersion> old = byLabel(model.versions());
-    List<ModelVersion> serving = new ArrayList<>();
-    List<ModelVersion> retired = new ArrayList<>(model.versions());
     List<String> failures = new ArrayList<>();
-    for (ModelVersion fresh : loaded) {
-      ModelVersion previous = old.get(String.valueOf(fresh.version()));
-      if (fresh.state() == ModelState.FAILED) {
-        failures.add("%s: %s".formatted(fresh.describe(), fresh.reason()));
-        if (previous != null && previous.isReady()) {
-          LOG.warnf("Keeping the running %s: its reload failed", previous.describe());
-          serving.add(previous);
-          retired.remove(previous);
-          continue;
+    Map<ModelVersion, ModelInstance> retired = new HashMap<>();
+    for (int i = 0; i < slots.size(); i++) {
+      ModelVersion slot = slots.get(i);
+      LoadOutcome outcome = loads.get(i).join();
+      if (outcome.instance() != null) {
+        retired.put(slot, slot.serve(outcome.instance()));
+      } else {
+        failures.add("%s: %s".formatted(slot.describe(), outcome.failure()));
+        if (slot.isReady()) {
+          LOG.warnf("Keeping the running %s: its reload failed", slot.describe());
         }
+        slot.failed(outcome.failure());
       }
-      serving.add(fresh);
     }
-    model.replaceVersions(serving, versioned);
-    unloadVersions(model, retired, "replaced by a reload");
+    unloadVersions(List.copyOf(existing.values()), "removed from the repository", false);
+    retired.forEach((slot, instance) -> slot.awaitDrained(instance, config.drainTimeout(), "replaced by a reload"));
     if (!failures.isEmpty()) {
       throw new InferenceException.ModelFailure(
           "Failed to load model %s: %s".formatted(model.name(), String.join("; ", failures)), null);
     }
   }
 
-  private static Map<String, ModelVersion> byLabel(List<ModelVersion> versions) {
-    Map<String, ModelVersion> byLabel = new TreeMap<>();
-    for (ModelVersion version : versions) {
-      byLabel.put(String.valueOf(version.version()), version);
+  /** A load's result: an instance to serve, or why there is none. */
+  private record LoadOutcome(ModelInstance instance, String failure) {}
+
+  private CompletableFuture<LoadOutcome> loadInstance(ModelFolder folder, ModelVersion slot) {
+    String label = slot.version();
+    ModelSettings settings;
+    try {
+      settings = repository.settings(folder, label);
+      repository.requireNoEscapingLinks(folder.directory());
+    } catch (Exception e) {
+      return CompletableFuture.completedFuture(failed(slot, LoadFailures.reason(e, repository.root()), e));
     }
-    return byLabel;
+    int concurrency =
+        settings.maxConcurrency() > 0
+            ? settings.maxConcurrency()
+            : config.maxConcurrency().orElse(Runtime.getRuntime().availableProcessors());
+    Path directory = folder.versionDirectory(label);
+    ModelSource source = new ModelSource(folder.name(), label, directory, settings, concurrency);
+    long started = System.nanoTime();
+    return TimedLoad.run(() -> loader.load(source), config.loadTimeout(), slot.describe())
+        .handle(
+            (model, error) -> {
+              if (error != null) {
+                return failed(slot, LoadFailures.reason(error, repository.root()), error);
+              }
+              LOG.infof(
+                  "Loaded model %s (%s) in %d ms",
+                  slot.describe(), model.metadata().platform(), (System.nanoTime() - started) / 1_000_000);
+              return new LoadOutcome(instance(slot, model, settings, concurrency), null);
+            });
+  }
+
+  private static LoadOutcome failed(ModelVersion slot, String reason, Throwable error) {
+    LOG.errorf("Model %s failed to load: %s", slot.describe(), reason);
+    LOG.debugf(error, "Model %s failed to load", slot.describe());
+    return new LoadOutcome(null, reason);
+  }
+
+  private ModelInstance instance(ModelVersion slot, LoadedModel model, ModelSettings settings, int concurrency) {
+    ModelScheduler scheduler =
+        new ModelScheduler(
+            slot.describe(),
+            model,
+            concurrency,
+            config.maxQueueSize(),
+            settings.batching(config.batching()),
+            config.inlineBelowMicros() * 1000L,
+            ModelScheduler.CallObserver.NONE);
+    return new ModelInstance(slot, model, settings, scheduler);
   }
 
   /**
-   * Stops serving a model: waits for its in-flight requests, then frees its memory. It stays in
-   * the index as UNAVAILABLE until loaded again.
+   * Stops serving a model: refuses new requests at once, waits for those in flight, then frees its
+   * memory. It stays in the index as UNAVAILABLE, and requests for it get 404, until loaded again.
    *
    * @throws InferenceException.ModelNotFound when the model is unknown
    */
   public void unload(String name) {
-    ServedModel model = models.get(name);
-    if (model == null) {
-      throw InferenceException.ModelNotFound.model(name);
-    }
+    ServedModel model = model(name);
     model.lifecycle.lock();
     try {
-      unloadVersions(model, model.versions(), "unloaded");
+      unloadVersions(model.versions(), ModelVersion.UNLOADED, false);
     } finally {
       model.lifecycle.unlock();
     }
   }
 
-  private void unloadVersions(ServedModel model, List<ModelVersion> versions, String why) {
+  private void unloadVersions(List<ModelVersion> versions, String why, boolean forGood) {
+    Map<ModelVersion, ModelInstance> retired = new HashMap<>();
     for (ModelVersion version : versions) {
-      boolean wasReady = version.isReady();
-      version.unload(config.drainTimeout(), why);
-      if (wasReady) {
-        LOG.infof("Unloaded model %s (%s)", version.describe(), why);
-      }
+      retired.put(version, forGood ? version.close(why) : version.unload(why));
     }
+    retired.forEach((version, instance) -> version.awaitDrained(instance, config.drainTimeout(), why));
   }
 
-  /** Unloads every model, waiting for in-flight requests; for shutdown. */
+  /**
+   * Unloads every model for shutdown, waiting for in-flight requests. Loads still running are not
+   * waited for: whatever they produce is closed, not served.
+   */
   public void unloadAll() {
-    try (ExecutorService unloads = Executors.newVirtualThreadPerTaskExecutor()) {
-      for (String name : models.keySet()) {
-        unloads.submit(() -> unload(name));
-      }
-    }
+    closing = true;
+    List<ModelVersion> versions = models.values().stream().flatMap(model -> model.versions().stream()).toList();
+    unloadVersions(versions, "the server is shutting down", true);
+  }
+
+  /**
+   * An instance of the version a request addresses (the given one, or the model's default), with
+   * a reference taken: the caller must {@link ModelInstance#release} it when done.
+   *
+   * @throws InferenceException.ModelNotFound for an unknown or unloaded model, or an unknown version
+   * @throws InferenceException.ModelNotReady when the version is loading or failed
+   */
+  public ModelInstance acquire(String name, String version) {
+    return resolve(name, version).acquire();
   }
 
   /**
    * The version a request addresses: the given one, or the model's default.
    *
-   * @throws InferenceException.ModelNotFound for an unknown model or version
+   * @throws InferenceException.ModelNotFound for an unknown model or version, or one unloaded
    */
   public ModelVersion resolve(String name, String version) {
+    ModelVersion found = find(name, version);
+    if (found.isUnloaded()) {
+      throw found.unavailable();
+    }
+    return found;
+  }
+
+  private ModelVersion find(String name, String version) {
     ServedModel model = model(name);
     if (version == null || version.isEmpty()) {
       return model.defaultVersion();
@@ -236,17 +270,19 @@ public class ModelRegistry {
   }
 
   /**
-   * The version a request addresses, which must be ready to serve.
+   * The instance serving the version a request addresses now, for reading what it was loaded with
+   * (its metadata, its settings): one snapshot, no reference taken.
    *
-   * @throws InferenceException.ModelNotFound for an unknown model or version
+   * @throws InferenceException.ModelNotFound for an unknown or unloaded model, or an unknown version
    * @throws InferenceException.ModelNotReady naming the state and its reason otherwise
    */
-  public ModelVersion resolveReady(String name, String version) {
+  public ModelInstance ready(String name, String version) {
     ModelVersion found = resolve(name, version);
-    if (!found.isReady()) {
-      throw found.notReady();
+    ModelVersion.Status status = found.status();
+    if (status.state() != ModelState.READY) {
+      throw found.unavailable(status);
     }
-    return found;
+    return status.instance();
   }
 
   /**
@@ -262,9 +298,13 @@ public class ModelRegistry {
     return model;
   }
 
-  /** Names of the models known to the registry, sorted. */
+  /** Names of the models served or being loaded (not those unloaded), sorted. */
   public List<String> modelNames() {
-    return models.keySet().stream().sorted().toList();
+    return models.values().stream()
+        .filter(model -> !model.isUnloaded())
+        .map(ServedModel::name)
+        .sorted()
+        .toList();
   }
 
   /** Every model in the registry or the repository folder, with its versions' states. */

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -201,9 +202,36 @@ public class ModelRepository {
         format,
         implementation,
         Optional.ofNullable(text(node, "file")).orElse(parameters.get("uri")),
-        node.path("max_concurrency").asInt(0),
+        nonNegativeInt(node, "max_concurrency"),
+        nonNegativeInt(node, "max_batch_size"),
+        seconds(node, "max_batch_time"),
         text(node, "logger_mode"),
         parameters);
+  }
+
+  private static int nonNegativeInt(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return 0;
+    }
+    if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 0) {
+      throw new IllegalArgumentException(
+          "%s: %s must be a non-negative integer, got %s".formatted(SETTINGS_FILE, field, value));
+    }
+    return value.asInt();
+  }
+
+  /** A duration given in seconds, as MLServer's settings give them (0.0005 is 500 µs). */
+  private static Duration seconds(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isNumber() || value.asDouble() < 0 || value.asDouble() > 60) {
+      throw new IllegalArgumentException(
+          "%s: %s must be a number of seconds between 0 and 60, got %s".formatted(SETTINGS_FILE, field, value));
+    }
+    return Duration.ofNanos(Math.round(value.asDouble() * 1e9));
   }
 
   private static String text(JsonNode node, String field) {

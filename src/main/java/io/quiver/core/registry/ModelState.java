@@ -7,7 +7,5 @@ public enum ModelState {
   LOADING,
   READY,
   /** Its load failed; the reason says why. */
-  FAILED,
-  /** Finishing in-flight requests before its memory is freed. */
-  UNLOADING
+  FAILED
 }

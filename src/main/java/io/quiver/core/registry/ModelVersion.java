@@ -1,64 +1,35 @@
 package io.quiver.core.registry;
 
 import io.quiver.core.InferenceException;
-import io.quiver.core.InferenceRequest;
-import io.quiver.core.spi.InferenceResult;
-import io.quiver.core.spi.LoadedModel;
-import io.quiver.core.spi.ModelMetadata;
-import io.quiver.core.spi.ModelSettings;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * One version of one model as the registry serves it: its state, its loaded model, and the
- * bookkeeping that lets an unload wait for the requests still running on it.
+ * One version of one model as the registry serves it: its state and the instance answering for it.
+ * Both live in one immutable {@link Status}, replaced atomically, so a request sees either the old
+ * instance or the new one, never a version half way through a swap.
  */
 public final class ModelVersion {
   private static final Logger LOG = Logger.getLogger(ModelVersion.class);
+  static final String UNLOADED = "unloaded";
+
+  /**
+   * A version's state at one moment.
+   *
+   * @param reason why it is not ready; empty when it is
+   * @param instance the instance answering, when READY
+   */
+  public record Status(ModelState state, String reason, ModelInstance instance) {}
 
   private final String modelName;
   private final String version;
-  private volatile ModelState state;
-  private volatile String reason;
-  private volatile LoadedModel model;
-  private volatile ModelSettings settings = ModelSettings.NONE;
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final CompletableFuture<Void> drained = new CompletableFuture<>();
-  private Semaphore running;
-  private final AtomicInteger waiting = new AtomicInteger();
-  private int maxQueueSize;
-  /** A moving average of how long the model takes per batch, -1 until it has run. */
-  private volatile long averageNanos = -1;
+  private volatile Status status = new Status(ModelState.LOADING, "", null);
+  /** Set at shutdown: whatever finishes loading afterwards is closed, not served. */
+  private boolean closed;
 
-  private ModelVersion(String modelName, String version, ModelState state, String reason) {
+  ModelVersion(String modelName, String version) {
     this.modelName = modelName;
     this.version = version;
-    this.state = state;
-    this.reason = reason;
-  }
-
-  static ModelVersion loading(String modelName, String version) {
-    return new ModelVersion(modelName, version, ModelState.LOADING, "");
-  }
-
-  void ready(LoadedModel loaded, ModelSettings modelSettings, int maxConcurrency, int maxQueueSize) {
-    this.model = loaded;
-    this.settings = modelSettings;
-    this.running = new Semaphore(maxConcurrency);
-    this.maxQueueSize = maxQueueSize;
-    this.state = ModelState.READY;
-  }
-
-  void failed(String why) {
-    this.reason = why;
-    this.state = ModelState.FAILED;
   }
 
   public String modelName() {
@@ -70,27 +41,27 @@ public final class ModelVersion {
     return version;
   }
 
+  public Status status() {
+    return status;
+  }
+
   public ModelState state() {
-    return state;
+    return status.state();
   }
 
   /** Why the version is not ready; empty when it is. */
   public String reason() {
-    return reason;
+    return status.reason();
   }
 
   public boolean isReady() {
-    return state == ModelState.READY;
+    return status.state() == ModelState.READY;
   }
 
-  /** The settings the version was loaded with. */
-  public ModelSettings settings() {
-    return settings;
-  }
-
-  /** The model's metadata; only for a ready version. */
-  public ModelMetadata metadata() {
-    return model.metadata();
+  /** Whether the version was unloaded (and not loaded since). */
+  public boolean isUnloaded() {
+    Status now = status;
+    return now.state() == ModelState.UNAVAILABLE && UNLOADED.equals(now.reason());
   }
 
   /** Describes this version for messages: {@code iris} or {@code iris version 2}. */
@@ -99,112 +70,101 @@ public final class ModelVersion {
   }
 
   /**
-   * Runs a batch on the model, waiting while the model is at its concurrency limit.
+   * The instance serving now, with a reference taken for a request: the caller must release it.
    *
-   * @throws InferenceException.ModelNotReady when the version is not ready (or starts unloading)
-   * @throws InferenceException.Unavailable when too many requests already wait
+   * @throws InferenceException.ModelNotFound when the version was unloaded
+   * @throws InferenceException.ModelNotReady when it is loading or failed
    */
-  public List<InferenceResult> infer(List<InferenceRequest> batch) {
-    return run(batch, true);
+  ModelInstance acquire() {
+    while (true) {
+      Status now = status;
+      if (now.state() != ModelState.READY) {
+        throw unavailable(now);
+      }
+      if (now.instance().tryAcquire()) {
+        return now.instance();
+      }
+      // retired between the read and the acquire: a swap has just put its successor in place
+      Thread.onSpinWait();
+    }
+  }
+
+  /** The error a request gets from a version that cannot serve it. */
+  InferenceException unavailable(Status now) {
+    if (now.state() == ModelState.UNAVAILABLE && UNLOADED.equals(now.reason())) {
+      return new InferenceException.ModelNotFound(
+          "Model with name %s is unloaded; load it again through the repository API.".formatted(describe()));
+    }
+    String why = now.reason().isEmpty() ? now.state().name() : now.state() + ": " + now.reason();
+    return new InferenceException.ModelNotReady("Model with name %s is not ready (%s).".formatted(describe(), why));
+  }
+
+  /** The error for this version as it is now. */
+  public InferenceException unavailable() {
+    return unavailable(status);
   }
 
   /**
-   * Runs a batch only if the model can take it at once; null when it is at its concurrency limit.
-   * Never waits, so it may be called from an I/O thread.
+   * Puts a freshly loaded instance in place. The one it replaces is retired and returned, so the
+   * caller can wait for its requests to drain; null when there was none.
    */
-  public List<InferenceResult> inferIfFree(List<InferenceRequest> batch) {
-    return run(batch, false);
+  synchronized ModelInstance serve(ModelInstance fresh) {
+    if (closed) {
+      fresh.retire();
+      return null;
+    }
+    ModelInstance previous = status.instance();
+    status = new Status(ModelState.READY, "", fresh);
+    if (previous != null) {
+      previous.retire();
+    }
+    return previous;
   }
 
-  /** Whether the model has been answering within {@code nanos} per call. */
-  public boolean answersWithin(long nanos) {
-    long average = averageNanos;
-    return average >= 0 && average <= nanos;
-  }
-
-  private List<InferenceResult> run(List<InferenceRequest> batch, boolean wait) {
-    inFlight.incrementAndGet();
-    try {
-      if (state != ModelState.READY) {
-        throw notReady();
-      }
-      if (!running.tryAcquire()) {
-        if (!wait) {
-          return null;
-        }
-        awaitPermit();
-      }
-      try {
-        long started = System.nanoTime();
-        List<InferenceResult> results = model.infer(batch);
-        record(System.nanoTime() - started);
-        return results;
-      } finally {
-        running.release();
-      }
-    } finally {
-      if (inFlight.decrementAndGet() == 0 && state == ModelState.UNLOADING) {
-        drained.complete(null);
-      }
+  /** Marks a version that is not serving as loading again. */
+  synchronized void loading() {
+    if (!closed && status.state() != ModelState.READY) {
+      status = new Status(ModelState.LOADING, "", null);
     }
   }
 
-  private void awaitPermit() {
-    if (waiting.incrementAndGet() > maxQueueSize) {
-      waiting.decrementAndGet();
-      throw new InferenceException.Unavailable(
-          "Model %s has %d requests waiting, its queue limit; retry later."
-              .formatted(describe(), maxQueueSize));
+  /** Records a failed load; a version still serving an older instance keeps serving it. */
+  synchronized void failed(String why) {
+    if (!closed && status.state() != ModelState.READY) {
+      status = new Status(ModelState.FAILED, why, null);
     }
-    try {
-      running.acquireUninterruptibly();
-    } finally {
-      waiting.decrementAndGet();
-    }
-  }
-
-  /** Updates the moving average; concurrent updates may lose one sample, which is harmless. */
-  private void record(long nanos) {
-    long average = averageNanos;
-    averageNanos = average < 0 ? nanos : average + (nanos - average) / 8;
-  }
-
-  public InferenceException.ModelNotReady notReady() {
-    String why = reason.isEmpty() ? state.name() : state + ": " + reason;
-    return new InferenceException.ModelNotReady(
-        "Model with name %s is not ready (%s).".formatted(describe(), why));
   }
 
   /**
-   * Stops taking requests, waits up to {@code timeout} for those in flight, then frees the model's
-   * memory. A version that holds no model (failed, never loaded) just becomes unavailable.
+   * Stops serving: later requests are refused at once, those running finish on the instance, which
+   * is freed after them; returns the retired instance (or null) so the caller can wait for that.
    */
-  void unload(Duration timeout, String why) {
-    if (state == ModelState.READY) {
-      state = ModelState.UNLOADING;
-      if (inFlight.get() == 0) {
-        drained.complete(null);
-      }
-      awaitDrained(timeout);
-      LoadedModel loaded = model;
-      model = null;
-      loaded.close();
+  synchronized ModelInstance unload(String why) {
+    ModelInstance previous = status.instance();
+    status = new Status(ModelState.UNAVAILABLE, why, null);
+    if (previous != null) {
+      previous.retire();
     }
-    reason = why;
-    state = ModelState.UNAVAILABLE;
+    return previous;
   }
 
-  private void awaitDrained(Duration timeout) {
-    try {
-      drained.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
+  /** Unloads for good: nothing loaded after this is served. */
+  synchronized ModelInstance close(String why) {
+    closed = true;
+    return unload(why);
+  }
+
+  /** Waits up to {@code timeout} for a retired instance's requests, then logs what still runs. */
+  void awaitDrained(ModelInstance retired, Duration timeout, String why) {
+    if (retired == null) {
+      return;
+    }
+    if (retired.awaitClosed(timeout)) {
+      LOG.infof("Unloaded model %s (%s)", describe(), why);
+    } else {
       LOG.warnf(
-          "%s: %d requests still running after %s; closing it anyway",
-          describe(), inFlight.get(), timeout);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e);
+          "%s: %d requests still running after %s; its memory is freed when they finish",
+          describe(), retired.requestsInFlight(), timeout);
     }
   }
 }

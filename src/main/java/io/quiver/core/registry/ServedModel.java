@@ -1,5 +1,6 @@
 package io.quiver.core.registry;
 
+import io.quiver.core.InferenceException;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -8,13 +9,13 @@ public final class ServedModel {
   private final String name;
   /** Serialises loads and unloads of this model; requests never take it. */
   final ReentrantLock lifecycle = new ReentrantLock();
-  private volatile List<ModelVersion> versions;
-  private volatile boolean versioned;
+  /** The versions and whether they are numbered, replaced together. */
+  private volatile Versions versions = new Versions(List.of(), false);
 
-  ServedModel(String name, List<ModelVersion> versions, boolean versioned) {
+  private record Versions(List<ModelVersion> list, boolean numbered) {}
+
+  ServedModel(String name) {
     this.name = name;
-    this.versions = List.copyOf(versions);
-    this.versioned = versioned;
   }
 
   public String name() {
@@ -23,21 +24,35 @@ public final class ServedModel {
 
   /** The versions, lowest first. */
   public List<ModelVersion> versions() {
-    return versions;
+    return versions.list();
   }
 
   public boolean isVersioned() {
-    return versioned;
+    return versions.numbered();
+  }
+
+  /** Whether every version has been unloaded. */
+  boolean isUnloaded() {
+    List<ModelVersion> current = versions.list();
+    return !current.isEmpty() && current.stream().allMatch(ModelVersion::isUnloaded);
   }
 
   /** The version labels a caller may ask for; empty for an unversioned model. */
   public List<String> versionLabels() {
-    return versioned ? versions.stream().map(ModelVersion::version).toList() : List.of();
+    Versions current = versions;
+    return current.numbered() ? current.list().stream().map(ModelVersion::version).toList() : List.of();
   }
 
-  /** The version requests without a version go to: the highest ready one, else the highest. */
+  /**
+   * The version requests without a version go to: the highest ready one, else the highest.
+   *
+   * @throws InferenceException.ModelNotReady before the model's folder has been read
+   */
   public ModelVersion defaultVersion() {
-    List<ModelVersion> current = versions;
+    List<ModelVersion> current = versions.list();
+    if (current.isEmpty()) {
+      throw new InferenceException.ModelNotReady("Model with name %s is not ready (LOADING).".formatted(name));
+    }
     for (int i = current.size() - 1; i >= 0; i--) {
       if (current.get(i).isReady()) {
         return current.get(i);
@@ -48,7 +63,7 @@ public final class ServedModel {
 
   /** The version with that label, or null. */
   public ModelVersion version(String label) {
-    for (ModelVersion version : versions) {
+    for (ModelVersion version : versions.list()) {
       if (label.equals(version.version())) {
         return version;
       }
@@ -56,8 +71,7 @@ public final class ServedModel {
     return null;
   }
 
-  void replaceVersions(List<ModelVersion> newVersions, boolean nowVersioned) {
-    this.versions = List.copyOf(newVersions);
-    this.versioned = nowVersioned;
+  void replaceVersions(List<ModelVersion> newVersions, boolean numbered) {
+    this.versions = new Versions(List.copyOf(newVersions), numbered);
   }
 }

@@ -1,5 +1,7 @@
 package io.quiver.core.spi;
 
+import io.quiver.core.scheduler.BatchPolicy;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -10,6 +12,10 @@ import java.util.Optional;
  * @param implementation the class of a custom Java model, or null
  * @param file the model file's name inside the folder, or null for the runtime's conventional name
  * @param maxConcurrency how many requests may run on the model at once, or 0 for the server default
+ * @param maxBatchSize the most requests one runtime call takes (MLServer's {@code max_batch_size});
+ *     1 runs each alone, 0 takes the server default
+ * @param maxBatchTime how long a request may wait for others to batch with (MLServer's {@code
+ *     max_batch_time}), or null for the server default
  * @param loggerMode the payload logger mode for this model (all, request, response), or null for the
  *     server's
  * @param parameters runtime-specific parameters, values as text
@@ -19,13 +25,34 @@ public record ModelSettings(
     String implementation,
     String file,
     int maxConcurrency,
+    int maxBatchSize,
+    Duration maxBatchTime,
     String loggerMode,
     Map<String, String> parameters) {
 
-  public static final ModelSettings NONE = new ModelSettings(null, null, null, 0, null, Map.of());
+  public static final ModelSettings NONE = new ModelSettings(null, null, null, 0, 0, null, null, Map.of());
 
   public ModelSettings {
     parameters = Map.copyOf(parameters);
+  }
+
+  /** These settings with other runtime parameters. */
+  public ModelSettings withParameters(Map<String, String> newParameters) {
+    return new ModelSettings(
+        format, implementation, file, maxConcurrency, maxBatchSize, maxBatchTime, loggerMode, newParameters);
+  }
+
+  /** These settings for a file of another format inside the folder (a wrapper's model file). */
+  public ModelSettings forFile(String newFormat, String newFile) {
+    return new ModelSettings(
+        newFormat, null, newFile, maxConcurrency, maxBatchSize, maxBatchTime, loggerMode, parameters);
+  }
+
+  /** How requests are batched, with the server's defaults for what the settings leave open. */
+  public BatchPolicy batching(BatchPolicy defaults) {
+    return new BatchPolicy(
+        maxBatchSize > 0 ? maxBatchSize : defaults.maxBatchSize(),
+        maxBatchTime != null ? maxBatchTime : defaults.maxDelay());
   }
 
   public Optional<String> parameter(String key) {

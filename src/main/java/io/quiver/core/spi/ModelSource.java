@@ -13,8 +13,28 @@ import java.util.Optional;
  * @param version the version folder's name, or null for an unversioned model
  * @param directory the folder holding the model files (the version folder when versioned)
  * @param settings the model's settings
+ * @param concurrency how many requests the server runs on this model at once: a runtime sizes
+ *     its own threads per call from it, so that together they fit the machine's cores
  */
-public record ModelSource(String name, String version, Path directory, ModelSettings settings) {
+public record ModelSource(String name, String version, Path directory, ModelSettings settings, int concurrency) {
+
+  /** A source for a model run one request at a time. */
+  public ModelSource(String name, String version, Path directory, ModelSettings settings) {
+    this(name, version, directory, settings, 1);
+  }
+
+  /** The same files with other settings. */
+  public ModelSource withSettings(ModelSettings newSettings) {
+    return new ModelSource(name, version, directory, newSettings, concurrency);
+  }
+
+  /**
+   * The threads one call of this model may use by default: the machine's cores shared among the
+   * calls the server runs on it at once (at least one).
+   */
+  public int threadsPerCall() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, concurrency));
+  }
 
   /**
    * The model file: the one the settings name, else the first of {@code conventionalNames} present.

@@ -41,29 +41,46 @@ public final class Tensor {
     Tensor tensor = new Tensor(name, datatype, shape.clone(), bytes, count);
     if (datatype == DataType.BYTES) {
       tensor.bytesOffsets = indexBytesElements(name, bytes, count);
-    } else if (bytes.remaining() != count * datatype.byteSize()) {
+    } else if (count > bytes.remaining() / datatype.byteSize()
+        || count * datatype.byteSize() != bytes.remaining()) {
       throw new IllegalArgumentException(
-          "tensor '%s': shape %s holds %d %s elements (%d bytes), got %d bytes"
+          "tensor '%s': shape %s holds %d %s elements (%s bytes), got %d bytes"
               .formatted(
                   name,
                   Shapes.format(shape),
                   count,
                   datatype,
-                  count * datatype.byteSize(),
+                  count <= Long.MAX_VALUE / datatype.byteSize() ? count * datatype.byteSize() : "over 2^63",
                   bytes.remaining()));
     }
     return tensor;
   }
 
-  /** Number of elements a shape describes; negative dimensions are rejected. */
+  /**
+   * Number of elements a shape describes.
+   *
+   * @throws IllegalArgumentException for a negative dimension, or a count no tensor can hold
+   */
   public static long elementCount(String name, long[] shape) {
-    long count = 1;
+    boolean empty = false;
     for (long dim : shape) {
       if (dim < 0) {
         throw new IllegalArgumentException(
             "tensor '%s': shape %s has a negative dimension".formatted(name, Shapes.format(shape)));
       }
-      count = Math.multiplyExact(count, dim);
+      empty |= dim == 0;
+    }
+    if (empty) {
+      return 0;
+    }
+    long count = 1;
+    for (long dim : shape) {
+      if (count > Long.MAX_VALUE / dim) {
+        throw new IllegalArgumentException(
+            "tensor '%s': shape %s describes more elements than any tensor can hold"
+                .formatted(name, Shapes.format(shape)));
+      }
+      count *= dim;
     }
     return count;
   }
@@ -71,6 +88,12 @@ public final class Tensor {
   private static int[] indexBytesElements(String name, ByteBuffer bytes, long count) {
     if (count > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("tensor '%s': too many BYTES elements".formatted(name));
+    }
+    if (count > bytes.remaining() / 4) {
+      // every element takes at least its 4-byte length: refuse before allocating for the count
+      throw new IllegalArgumentException(
+          "tensor '%s': %d BYTES elements need at least %d bytes, got %d"
+              .formatted(name, count, count * 4, bytes.remaining()));
     }
     int[] offsets = new int[(int) count];
     int position = 0;

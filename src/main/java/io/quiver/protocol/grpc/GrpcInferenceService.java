@@ -1,5 +1,6 @@
 package io.quiver.protocol.grpc;
 
+import io.grpc.ServerServiceDefinition;
 import io.quarkus.grpc.GrpcService;
 import io.quiver.core.InferenceException;
 import io.quiver.core.InferenceRequest;
@@ -15,7 +16,7 @@ import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.tensor.DataType;
 import io.quiver.core.tensor.Tensor;
-import io.quiver.protocol.grpc.api.GRPCInferenceService;
+import io.quiver.protocol.grpc.api.MutinyGRPCInferenceServiceGrpc;
 import io.quiver.protocol.grpc.api.InferParameter;
 import io.quiver.protocol.grpc.api.ModelInferRequest;
 import io.quiver.protocol.grpc.api.ModelInferResponse;
@@ -50,7 +51,7 @@ import java.util.function.Supplier;
  * raw_output_contents}, one that sends typed {@code contents} in typed contents, as KServe does.
  */
 @GrpcService
-public class GrpcInferenceService implements GRPCInferenceService {
+public class GrpcInferenceService extends MutinyGRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
   /** Requests larger than this are decoded on a virtual thread rather than the event loop. */
   private static final int DECODE_ON_EVENT_LOOP_MAX_BYTES = 64 * 1024;
 
@@ -70,6 +71,12 @@ public class GrpcInferenceService implements GRPCInferenceService {
     this.registry = registry;
     this.server = server;
     this.logger = logger;
+  }
+
+  /** The service, answering requests it cannot parse with INVALID_ARGUMENT rather than UNKNOWN. */
+  @Override
+  public ServerServiceDefinition bindService() {
+    return InvalidMessages.refusedAsInvalid(super.bindService());
   }
 
   @Override
@@ -106,8 +113,7 @@ public class GrpcInferenceService implements GRPCInferenceService {
   public Uni<ModelMetadataResponse> modelMetadata(ModelMetadataRequest request) {
     return inline(
         () -> {
-          ModelVersion version = registry.resolveReady(request.getName(), request.getVersion());
-          ModelMetadata metadata = version.metadata();
+          ModelMetadata metadata = registry.ready(request.getName(), request.getVersion()).metadata();
           return ModelMetadataResponse.newBuilder()
               .setName(request.getName())
               .addAllVersions(registry.model(request.getName()).versionLabels())

@@ -115,6 +115,11 @@ public final class JsonTensorReader {
     DataType datatype = builder.datatype();
     JsonToken token = parser.currentToken();
     try {
+      if (token == JsonToken.VALUE_NULL && datatype.isFloatingPoint()) {
+        // orjson (KServe's own client) writes NaN as null; numpy reads null back as NaN.
+        builder.addDouble(Double.NaN);
+        return;
+      }
       if (token.isNumeric() && datatype == DataType.BYTES) {
         // Tables mixing numbers and text (scikit-learn, MLflow) arrive as one BYTES tensor.
         builder.addBytes(parser.getText().getBytes(StandardCharsets.US_ASCII));

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Writes tensor elements as JSON values, flat or nested by shape. Floats are written as the double
  * they widen to, as KServe's Python servers print them, so responses match KServe's digit for digit.
+ * NaN and the infinities, which JSON cannot hold, are written as {@code null}: what KServe's
+ * servers answer (FastAPI's ORJSONResponse; orjson writes non-finite floats as null).
  */
 public final class JsonTensorWriter {
   private JsonTensorWriter() {}
@@ -103,22 +105,22 @@ public final class JsonTensorWriter {
       }
       case FP16 -> {
         for (int i = from; i < end; i++) {
-          json.writeNumber((double) Float.float16ToFloat(data.getShort(i * 2)));
+          writeFloat(json, Float.float16ToFloat(data.getShort(i * 2)));
         }
       }
       case BF16 -> {
         for (int i = from; i < end; i++) {
-          json.writeNumber((double) Float.intBitsToFloat(data.getShort(i * 2) << 16));
+          writeFloat(json, Float.intBitsToFloat(data.getShort(i * 2) << 16));
         }
       }
       case FP32 -> {
         for (int i = from; i < end; i++) {
-          json.writeNumber((double) data.getFloat(i * 4));
+          writeFloat(json, data.getFloat(i * 4));
         }
       }
       case FP64 -> {
         for (int i = from; i < end; i++) {
-          json.writeNumber(data.getDouble(i * 8));
+          writeFloat(json, data.getDouble(i * 8));
         }
       }
       case BYTES -> {
@@ -127,6 +129,15 @@ public final class JsonTensorWriter {
           json.writeString(StandardCharsets.UTF_8.decode(element).toString());
         }
       }
+    }
+  }
+
+  /** A floating-point value; null for NaN and the infinities. */
+  public static void writeFloat(JsonGenerator json, double value) throws IOException {
+    if (Double.isFinite(value)) {
+      json.writeNumber(value);
+    } else {
+      json.writeNull();
     }
   }
 }

@@ -62,11 +62,22 @@ public final class V1RequestReader {
       batches.put(spec.name(), new Batch(spec));
     }
     long rows = 0;
+    Boolean named = null;
     while (parser.nextToken() != JsonToken.END_ARRAY) {
-      if (parser.currentToken() == JsonToken.START_OBJECT) {
+      boolean object = parser.currentToken() == JsonToken.START_OBJECT;
+      if (named == null) {
+        named = object;
+      } else if (named != object) {
+        throw new InvalidInput(
+            "Instance %d is %s, unlike the first: send every instance as an object naming the inputs, or every one as a row."
+                .formatted(rows, object ? "an object" : "a row"));
+      }
+      if (object) {
         readNamedInstance(parser, batches);
       } else if (batches.size() == 1) {
         batches.values().iterator().next().addRow(parser);
+      } else if (isColumns(metadata) && parser.currentToken() == JsonToken.START_ARRAY) {
+        readPositionalRow(parser, batches);
       } else {
         throw new InvalidInput(
             "The model takes %d inputs (%s): send each instance as an object naming them."
@@ -82,6 +93,33 @@ public final class V1RequestReader {
       tensors.add(batch.build(rows));
     }
     return tensors;
+  }
+
+  /** Whether each input is one column of a table (one value per instance): rows then map in order. */
+  private static boolean isColumns(ModelMetadata metadata) {
+    return metadata.inputs().stream().allMatch(input -> input.shape().length == 1);
+  }
+
+  /** A row of one value per column, in the model's input order (as pandas reads a positional row). */
+  private static void readPositionalRow(JsonParser parser, Map<String, Batch> batches) throws IOException {
+    int values = 0;
+    var columns = batches.values().iterator();
+    while (parser.nextToken() != JsonToken.END_ARRAY) {
+      if (!columns.hasNext()) {
+        throw rowLength(batches);
+      }
+      columns.next().addRow(parser);
+      values++;
+    }
+    if (values != batches.size()) {
+      throw rowLength(batches);
+    }
+  }
+
+  private static InvalidInput rowLength(Map<String, Batch> batches) {
+    return new InvalidInput(
+        "Each instance must be a row of %d values, one per input in order (%s), or an object naming them."
+            .formatted(batches.size(), String.join(", ", batches.keySet())));
   }
 
   private static void readNamedInstance(JsonParser parser, Map<String, Batch> batches)

@@ -21,10 +21,11 @@ public final class V1ResponseWriter {
   }
 
   /**
-   * @param rowObjects whether to answer an object per row keyed by output name even for a single
-   *     output (models whose outputs are the columns of one table)
+   * Writes the predictions; a model whose outputs are the columns of one table is answered with
+   * an object per row keyed by output name, even for a single output.
    */
-  public byte[] write(InferenceResponse response, boolean rowObjects) throws IOException {
+  public byte[] write(InferenceResponse response) throws IOException {
+    boolean rowObjects = response.outputsAreColumns();
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator json = mapper.getFactory().createGenerator(out)) {
       json.writeStartObject();

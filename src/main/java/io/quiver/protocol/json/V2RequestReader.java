@@ -59,7 +59,7 @@ public final class V2RequestReader {
       String field = parser.currentName();
       JsonToken value = parser.nextToken();
       switch (field) {
-        case "id" -> id = value == JsonToken.VALUE_NULL ? null : parser.getValueAsString();
+        case "id" -> id = readId(parser);
         case "parameters" -> parameters = readParameters(parser);
         case "inputs" -> inputs = readInputs(parser, binaryInputs);
         case "outputs" -> outputs = readOutputs(parser);
@@ -71,6 +71,15 @@ public final class V2RequestReader {
     }
     binaryInputs.requireAllUsed();
     return new InferenceRequest(id, model, version, inputs, outputs, parameters);
+  }
+
+  /** The request id: a string, or null; anything else would be read as if it were the body. */
+  private static String readId(JsonParser parser) throws IOException {
+    return switch (parser.currentToken()) {
+      case VALUE_NULL -> null;
+      case VALUE_STRING -> parser.getText();
+      default -> throw new InvalidInput("'id' must be a string.");
+    };
   }
 
   private Map<String, Object> readParameters(JsonParser parser) throws IOException {
@@ -147,33 +156,40 @@ public final class V2RequestReader {
     if (data == null) {
       throw new InvalidInput("Input '%s' has no 'data'.".formatted(name));
     }
-    try {
-      return data.build(name, shape);
-    } catch (IllegalArgumentException e) {
+    if (data.count() != Tensor.elementCount(name, shape)) {
       throw new InvalidInput("Input '%s': shape %s needs %d elements, got %d."
           .formatted(name, Shapes.format(shape), Tensor.elementCount(name, shape), data.count()));
     }
+    return data.build(name, shape);
   }
 
+  /** Room for the elements a shape declares, up to a bound: the data may not hold what it claims. */
   private static int capacity(long[] shape) {
-    long count = 1;
-    for (long dim : shape) {
-      count = Math.min(count * Math.max(dim, 0), 1 << 20);
-    }
-    return (int) count;
+    return (int) Math.min(Tensor.elementCount("", shape), 1 << 20);
   }
 
+  /** A shape of non-negative dimensions whose element count a tensor can hold. */
   private static long[] readShape(JsonParser parser, String name, int index) throws IOException {
     expect(parser.currentToken(), JsonToken.START_ARRAY, "The shape of input " + label(name, index) + " must be an array");
     List<Long> dims = new ArrayList<>();
     while (parser.nextToken() != JsonToken.END_ARRAY) {
-      if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT || parser.getLongValue() < 0) {
+      if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT
+          || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+          || parser.getLongValue() < 0) {
         throw new InvalidInput(
-            "The shape of input %s must hold non-negative integers.".formatted(label(name, index)));
+            "The shape of input %s must hold non-negative 64-bit integers.".formatted(label(name, index)));
       }
       dims.add(parser.getLongValue());
     }
-    return dims.stream().mapToLong(Long::longValue).toArray();
+    long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
+    try {
+      Tensor.elementCount(label(name, index), shape);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInput(
+          "The shape %s of input %s describes more elements than a tensor can hold."
+              .formatted(Shapes.format(shape), label(name, index)));
+    }
+    return shape;
   }
 
   private static DataType readDatatype(JsonParser parser, String name, int index)
@@ -230,16 +246,18 @@ public final class V2RequestReader {
     }
 
     Tensor take(String name, DataType datatype, long[] shape, Object declaredSize) {
-      if (!(declaredSize instanceof Number size) || size.longValue() < 0) {
+      if (!(declaredSize instanceof Integer || declaredSize instanceof Long)
+          || ((Number) declaredSize).longValue() < 0) {
         throw new InvalidInput(
             "Input '%s': binary_data_size must be a non-negative integer.".formatted(name));
       }
-      if (size.longValue() > remaining.remaining()) {
+      long size = ((Number) declaredSize).longValue();
+      if (size > remaining.remaining()) {
         throw new InvalidInput(
             "Input '%s' declares binary_data_size %d, but only %d bytes of binary data remain."
-                .formatted(name, size.longValue(), remaining.remaining()));
+                .formatted(name, size, remaining.remaining()));
       }
-      int bytes = size.intValue();
+      int bytes = (int) size;
       ByteBuffer data = remaining.slice(remaining.position(), bytes);
       remaining.position(remaining.position() + bytes);
       try {

@@ -11,9 +11,9 @@ import io.quiver.core.InferenceException;
 import io.quiver.core.InferenceRequest;
 import io.quiver.core.InferenceResponse;
 import io.quiver.core.InferenceService;
+import io.quiver.core.InferenceService.Call;
 import io.quiver.core.InferenceService.Outcome;
 import io.quiver.core.ServerLifecycle;
-import io.quiver.core.registry.ModelRegistry;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.observability.Endpoint;
 import io.quiver.observability.PayloadLogger;
@@ -55,7 +55,6 @@ public class KafkaInferenceProcessor {
   private static final Executor VIRTUAL_THREADS = Executors.newVirtualThreadPerTaskExecutor();
 
   private final InferenceService inference;
-  private final ModelRegistry registry;
   private final ServerLifecycle server;
   private final PayloadLogger logger;
   private final ObjectMapper json;
@@ -68,7 +67,6 @@ public class KafkaInferenceProcessor {
 
   KafkaInferenceProcessor(
       InferenceService inference,
-      ModelRegistry registry,
       ServerLifecycle server,
       PayloadLogger logger,
       ObjectMapper json,
@@ -76,7 +74,6 @@ public class KafkaInferenceProcessor {
       @Channel("inference-responses") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
           MutinyEmitter<byte[]> out) {
     this.inference = inference;
-    this.registry = registry;
     this.server = server;
     this.logger = logger;
     this.json = json;
@@ -94,7 +91,6 @@ public class KafkaInferenceProcessor {
     final IncomingKafkaRecordMetadata<byte[], byte[]> metadata;
     InferenceEvent event;
     boolean v1;
-    boolean outputsAreColumns;
     InferenceRequest request;
     PayloadLogger.Call call = PayloadLogger.Call.NONE;
     Message<byte[]> answer;
@@ -135,20 +131,25 @@ public class KafkaInferenceProcessor {
 
   private List<Message<byte[]>> answer(List<KafkaRecord<byte[], byte[]>> records) {
     List<Pending> pending = new ArrayList<>(records.size());
-    List<Pending> decoded = new ArrayList<>(records.size());
+    List<Pending> events = new ArrayList<>(records.size());
     for (KafkaRecord<byte[], byte[]> record : records) {
       Pending one = new Pending(record);
       pending.add(one);
       try {
-        decode(one);
-        decoded.add(one);
+        one.event = InferenceEvent.read(record.getHeaders(), record.getPayload(), json);
+        one.v1 = isV1(one.event.data());
+        events.add(one);
       } catch (IOException | RuntimeException e) {
         deadLetter(one, e);
       }
     }
-    List<Outcome> outcomes = inference.inferAll(decoded.stream().map(p -> p.request).toList());
-    for (int i = 0; i < decoded.size(); i++) {
-      Pending one = decoded.get(i);
+    List<Outcome> outcomes =
+        inference.inferAll(
+            events.stream()
+                .map(one -> new Call(one.event.model(), one.event.modelVersion(), metadata -> decode(one, metadata)))
+                .toList());
+    for (int i = 0; i < events.size(); i++) {
+      Pending one = events.get(i);
       Outcome outcome = outcomes.get(i);
       if (outcome.failure() != null) {
         deadLetter(one, outcome.failure());
@@ -159,20 +160,17 @@ public class KafkaInferenceProcessor {
     return pending.stream().map(p -> p.answer).toList();
   }
 
-  private void decode(Pending one) throws IOException {
-    KafkaRecord<byte[], byte[]> record = one.record;
-    one.event = InferenceEvent.read(record.getHeaders(), record.getPayload(), json);
+  /** Decodes an event's body against the metadata of the model instance that will answer it. */
+  private InferenceRequest decode(Pending one, ModelMetadata metadata) throws IOException {
     InferenceEvent event = one.event;
-    one.v1 = isV1(event.data());
-    ModelMetadata model = one.v1 ? registry.resolveReady(event.model(), event.modelVersion()).metadata() : null;
-    one.outputsAreColumns = model != null && model.outputsAreColumns();
     InferenceRequest request =
         one.v1
-            ? v1Requests.read(event.data(), event.model(), event.modelVersion(), model)
+            ? v1Requests.read(event.data(), event.model(), event.modelVersion(), metadata)
             : v2Requests.read(event.data(), 0, event.data().length, ByteBuffer.allocate(0), event.model(), event.modelVersion());
     String id = event.id() != null ? event.id() : request.id() != null ? request.id() : one.coordinates();
     one.request = request.id() == null ? request.withId(id) : request;
     startLog(one, id);
+    return one.request;
   }
 
   /** Logs the request under the id its answer will carry; for a record that is not even an event, under no model. */
@@ -224,7 +222,7 @@ public class KafkaInferenceProcessor {
   private void respond(Pending one, InferenceResponse response) {
     byte[] body;
     try {
-      body = one.v1 ? v1Responses.write(response, one.outputsAreColumns) : v2Body(one.request, response);
+      body = one.v1 ? v1Responses.write(response) : v2Body(one.request, response);
     } catch (IOException | RuntimeException e) {
       deadLetter(one, e);
       return;

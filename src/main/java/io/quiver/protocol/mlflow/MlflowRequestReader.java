@@ -84,12 +84,14 @@ public final class MlflowRequestReader {
             throw new InvalidInput("A row lacks the column '%s'.".formatted(name));
           }
           column.add(value);
-        } else if (row.isArray() && position < row.size()) {
+        } else if (row.isArray() && row.size() == (columns == null ? count : columns.size())) {
           column.add(row.get(position));
         } else if (!row.isArray() && count == 1) {
           column.add(row);
         } else {
-          throw new InvalidInput("Each row must hold %d values, in the model's column order.".formatted(count));
+          throw new InvalidInput(
+              "Each row must hold %d values, in %s order."
+                  .formatted(columns == null ? count : columns.size(), columns == null ? "the model's column" : "the columns'"));
         }
       }
       return column;

@@ -2,10 +2,8 @@ package io.quiver.protocol.mlflow;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.core.InferenceException;
-import io.quiver.core.InferenceRequest;
 import io.quiver.core.InferenceService;
 import io.quiver.core.registry.ModelRegistry;
-import io.quiver.core.registry.ModelVersion;
 import io.quiver.observability.Endpoint;
 import io.quiver.protocol.json.V1ResponseWriter;
 import io.quiver.protocol.rest.RequestBodies;
@@ -61,20 +59,22 @@ public class MlflowRoutes {
         () -> {
           String model = named != null ? named : defaultModel();
           responder.startLog(context, Endpoint.MLFLOW, model, null, body);
-          ModelVersion version = registry.resolveReady(model, null);
-          InferenceRequest request = requests.read(body.getBytes(), model, version.metadata());
           inference.submit(
-              request,
+              model,
+              null,
+              metadata -> requests.read(body.getBytes(), model, metadata),
               (response, failure) ->
                   responder.complete(
-                      context,
-                      failure,
-                      () ->
-                          responder.send(
-                              context,
-                              200,
-                              Buffer.buffer(responses.write(response, version.metadata().outputsAreColumns())))));
+                      context, failure, () -> responder.send(context, 200, Buffer.buffer(responses.write(response)))));
         });
+  }
+
+  private boolean isMlflow(String name) {
+    try {
+      return registry.ready(name, null).metadata().platform().equals("mlflow");
+    } catch (InferenceException e) {
+      return false;
+    }
   }
 
   /** The model {@code /invocations} means: the only one, or else the only MLflow one. */
@@ -83,11 +83,7 @@ public class MlflowRoutes {
     if (names.size() == 1) {
       return names.getFirst();
     }
-    List<String> mlflow =
-        names.stream()
-            .filter(name -> registry.resolve(name, null).isReady())
-            .filter(name -> registry.resolve(name, null).metadata().platform().equals("mlflow"))
-            .toList();
+    List<String> mlflow = names.stream().filter(this::isMlflow).toList();
     if (mlflow.size() != 1) {
       throw new InferenceException.InvalidInput(
           "POST /invocations needs the repository to hold one MLflow model; it holds %d (%s): use POST /models/<name>/invocations."

@@ -2,7 +2,6 @@ package io.quiver.protocol.v1;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.core.InferenceException;
-import io.quiver.core.InferenceRequest;
 import io.quiver.core.InferenceService;
 import io.quiver.core.registry.ModelRegistry;
 import io.quiver.core.registry.ModelVersion;
@@ -16,7 +15,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.IOException;
 import java.util.List;
 
 /**
@@ -99,19 +97,13 @@ public class V1Routes {
         });
   }
 
-  private void predict(RoutingContext context, String model, Buffer body) throws IOException {
-    ModelVersion version = registry.resolveReady(model, null);
-    InferenceRequest request = requests.read(body.getBytes(), model, null, version.metadata());
+  private void predict(RoutingContext context, String model, Buffer body) {
     inference.submit(
-        request,
+        model,
+        null,
+        metadata -> requests.read(body.getBytes(), model, null, metadata),
         (response, failure) ->
             responder.complete(
-                context,
-                failure,
-                () ->
-                    responder.send(
-                        context,
-                        200,
-                        Buffer.buffer(responses.write(response, version.metadata().outputsAreColumns())))));
+                context, failure, () -> responder.send(context, 200, Buffer.buffer(responses.write(response)))));
   }
 }

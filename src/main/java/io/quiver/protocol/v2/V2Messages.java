@@ -2,6 +2,7 @@ package io.quiver.protocol.v2;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quiver.core.registry.ModelRegistry.IndexEntry;
+import io.quiver.core.registry.ModelState;
 import io.quiver.core.registry.ModelVersion;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.spi.TensorSpec;
@@ -22,8 +23,9 @@ final class V2Messages {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record ModelReady(String name, boolean ready, String reason) {
     static ModelReady of(String name, ModelVersion version) {
-      return new ModelReady(
-          name, version.isReady(), version.isReady() ? null : version.notReady().getMessage());
+      ModelVersion.Status status = version.status();
+      boolean ready = status.state() == ModelState.READY;
+      return new ModelReady(name, ready, ready ? null : version.unavailable().getMessage());
     }
   }
 

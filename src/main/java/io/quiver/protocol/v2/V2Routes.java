@@ -3,7 +3,7 @@ package io.quiver.protocol.v2;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.quiver.core.InferenceException;
+import io.quiver.core.InferenceException.InvalidInput;
 import io.quiver.core.InferenceRequest;
 import io.quiver.core.InferenceResponse;
 import io.quiver.core.InferenceService;
@@ -11,7 +11,7 @@ import io.quiver.core.ServerLifecycle;
 import io.quiver.core.registry.ModelRegistry;
 import io.quiver.core.registry.ModelState;
 import io.quiver.core.registry.ModelVersion;
-import io.quiver.core.registry.ServedModel;
+import io.quiver.core.spi.ModelMetadata;
 import io.quiver.observability.Endpoint;
 import io.quiver.protocol.json.V2RequestReader;
 import io.quiver.protocol.json.V2ResponseWriter;
@@ -34,6 +34,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -112,12 +113,11 @@ public class V2Routes {
         context,
         () -> {
           String name = context.pathParam("model");
-          ModelVersion version = registry.resolveReady(name, context.pathParam("version"));
-          ServedModel model = registry.model(name);
+          ModelMetadata metadata = registry.ready(name, context.pathParam("version")).metadata();
           responder.sendJson(
               context,
               200,
-              ModelMetadataResponse.of(name, model.versionLabels(), version.metadata()));
+              ModelMetadataResponse.of(name, registry.model(name).versionLabels(), metadata));
         });
   }
 
@@ -132,7 +132,7 @@ public class V2Routes {
   }
 
   private void infer(RoutingContext context, Buffer body) {
-    String headerLength = context.request().getHeader(HEADER_LENGTH);
+    List<String> headerLength = context.request().headers().getAll(HEADER_LENGTH);
     String model = context.pathParam("model");
     String version = context.pathParam("version");
     responder.startLog(context, Endpoint.V2, model, version, body);
@@ -148,7 +148,7 @@ public class V2Routes {
         });
   }
 
-  private InferenceRequest decode(Buffer body, String headerLength, String model, String version)
+  private InferenceRequest decode(Buffer body, List<String> headerLength, String model, String version)
       throws IOException {
     registry.resolve(model, version); // an unknown model is a 404 whatever the body, as in KServe
     byte[] bytes = body.getBytes();
@@ -162,10 +162,15 @@ public class V2Routes {
         version);
   }
 
-  private static int jsonLength(String header, int bodyLength) {
-    if (header == null) {
+  private static int jsonLength(List<String> headers, int bodyLength) {
+    if (headers.isEmpty()) {
       return bodyLength;
     }
+    if (headers.size() > 1) {
+      throw new InvalidInput(
+          "%s appears %d times; send it once.".formatted(HEADER_LENGTH, headers.size()));
+    }
+    String header = headers.getFirst();
     try {
       int length = Integer.parseInt(header.trim());
       if (length >= 0 && length <= bodyLength) {
@@ -174,7 +179,7 @@ public class V2Routes {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new InferenceException.InvalidInput(
+    throw new InvalidInput(
         "%s must be a byte count between 0 and the body length %d, got '%s'."
             .formatted(HEADER_LENGTH, bodyLength, header));
   }

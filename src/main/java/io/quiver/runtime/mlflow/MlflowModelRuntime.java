@@ -2,7 +2,6 @@ package io.quiver.runtime.mlflow;
 
 import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelRuntime;
-import io.quiver.core.spi.ModelSettings;
 import io.quiver.core.spi.ModelSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -53,12 +52,8 @@ public class MlflowModelRuntime implements ModelRuntime {
             .filter(candidate -> candidate.format().equals(mlmodel.format()))
             .findFirst()
             .orElseThrow(() -> new IllegalStateException("no runtime serves " + mlmodel.format()));
-    ModelSettings settings = source.settings();
-    ModelSettings flavorSettings =
-        new ModelSettings(
-            mlmodel.format(), null, mlmodel.file(), settings.maxConcurrency(), settings.loggerMode(), settings.parameters());
     LoadedModel model =
-        runtime.load(new ModelSource(source.name(), source.version(), source.directory(), flavorSettings));
+        runtime.load(source.withSettings(source.settings().forFile(mlmodel.format(), mlmodel.file())));
     try {
       return new MlflowModel(model, mlmodel.columns());
     } catch (RuntimeException e) {

@@ -33,8 +33,9 @@ public interface OnnxConfig {
   String optimizationLevel();
 
   /**
-   * A stable folder for ONNX Runtime's native libraries, extracted there once instead of into a new
-   * temporary folder on every start. Default: {@code <java.io.tmpdir>/quiver-natives/onnxruntime}.
+   * The folder ONNX Runtime's native libraries are extracted to, once per release instead of into a
+   * new temporary folder on every start. It must belong to the server's user and be writable by
+   * no one else. Default: {@code ~/.cache/quiver/natives/onnxruntime-<release>}.
    */
   Optional<Path> nativeDir();
 

@@ -67,10 +67,7 @@ public class OnnxModelRuntime implements ModelRuntime {
 
   private synchronized OrtEnvironment environment() {
     if (environment == null) {
-      OnnxNatives.prepare(
-          config
-              .nativeDir()
-              .orElse(Path.of(System.getProperty("java.io.tmpdir"), "quiver-natives", "onnxruntime")));
+      OnnxNatives.prepare(config.nativeDir());
       environment = OrtEnvironment.getEnvironment();
     }
     return environment;

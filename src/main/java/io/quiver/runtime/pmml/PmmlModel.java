@@ -17,9 +17,10 @@ import org.pmml4s.metadata.OutputField;
 import org.pmml4s.model.Model;
 
 /**
- * A PMML model answering as KServe's pmmlserver: the rows of {@code input-0} are the model's input
- * fields in order; every output field becomes an output tensor of its own, one value per row (and
- * in v1, one object per row keyed by output field).
+ * A PMML model answering as KServe's pmmlserver (JPMML-Evaluator): the rows of {@code input-0} are
+ * the model's input fields in order; each target field, named as the field, and every field of the
+ * model's Output element becomes an output tensor of its own, one value per row (and in v1, one
+ * object per row keyed by field).
  */
 final class PmmlModel implements PerRequestModel {
   static final String INPUT = "input-0";
@@ -39,12 +40,27 @@ final class PmmlModel implements PerRequestModel {
       textInput[i] = !isNumeric(inputs[i].dataType());
       anyText |= textInput[i];
     }
-    OutputField[] outputs = model.outputFields();
-    this.outputNames = new String[outputs.length];
+    List<OutputField> fields = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (Field target : model.targetFields()) {
+      fields.add(OutputField.predictedValue(target));
+      names.add(target.name());
+    }
+    // Without an Output element only the targets are answered, as JPMML-Evaluator answers
+    // (PMML4S would make up fields of its own).
+    OutputField[] declaredFields = model.output().isDefined() ? model.outputFields() : new OutputField[0];
+    for (OutputField declared : declaredFields) {
+      if (!names.contains(declared.name())) {
+        fields.add(declared);
+        names.add(declared.name());
+      }
+    }
+    OutputField[] outputs = fields.toArray(OutputField[]::new);
+    model.setOutputFields(outputs);
+    this.outputNames = names.toArray(String[]::new);
     this.outputTypes = new DataType[outputs.length];
     List<TensorSpec> outputSpecs = new ArrayList<>();
     for (int o = 0; o < outputs.length; o++) {
-      outputNames[o] = outputs[o].name();
       outputTypes[o] = datatype(outputs[o].dataType());
       outputSpecs.add(TensorSpec.of(outputNames[o], outputTypes[o], -1));
     }

@@ -32,6 +32,28 @@ class TensorTest {
   }
 
   @Test
+  void shapesWhoseSizeOverflowsAreRefused() {
+    IllegalArgumentException tooMany =
+        assertThrows(IllegalArgumentException.class,
+            () -> Tensor.elementCount("x", new long[] {2147483647, 2147483647, 2147483647}));
+    assertTrue(tooMany.getMessage().contains("more elements than any tensor can hold"), tooMany.getMessage());
+    assertEquals(0, Tensor.elementCount("x", new long[] {Long.MAX_VALUE, 4, 0}));
+    // 2^60 + 1 FP32 elements are 2^62 + 4 bytes: times 4 wraps a 64-bit count to 16
+    IllegalArgumentException wrapped =
+        assertThrows(IllegalArgumentException.class,
+            () -> Tensor.of("x", DataType.FP32, new long[] {1152921504606846977L, 4}, ByteBuffer.allocate(16)));
+    assertTrue(wrapped.getMessage().contains("over 2^63 bytes"), wrapped.getMessage());
+  }
+
+  @Test
+  void bytesElementsAreCountedAgainstTheDataBeforeAllocating() {
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class,
+            () -> Tensor.of("s", DataType.BYTES, new long[] {2147483647}, ByteBuffer.allocate(0)));
+    assertTrue(error.getMessage().contains("need at least"), error.getMessage());
+  }
+
+  @Test
   void validatesBytesElements() {
     ByteBuffer truncated = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN).putInt(10).put((byte) 1).put((byte) 2).flip();
     assertTrue(assertThrows(IllegalArgumentException.class,

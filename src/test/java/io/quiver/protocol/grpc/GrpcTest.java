@@ -9,11 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -209,6 +211,66 @@ class GrpcTest {
     ModelInferRequest rawMismatch = wrongShape.toBuilder().addRawInputContents(ByteString.copyFrom(new byte[3])).build();
     assertStatus(Status.Code.INVALID_ARGUMENT, "holds 12 FP32 elements (48 bytes), got 3 bytes", () -> grpc.modelInfer(rawMismatch));
     assertTrue(grpc.serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
+  }
+
+  @Test
+  void impossibleShapesAreRefusedBeforeAnythingIsAllocated() {
+    ModelInferRequest bytes =
+        ModelInferRequest.newBuilder()
+            .setModelName("all-types")
+            .addInputs(InferInputTensor.newBuilder().setName("in_bytes").setDatatype("BYTES").addShape(2147483647))
+            .addRawInputContents(ByteString.EMPTY)
+            .build();
+    assertStatus(Status.Code.INVALID_ARGUMENT, "BYTES elements need at least", () -> grpc.modelInfer(bytes));
+    ModelInferRequest overflow =
+        ModelInferRequest.newBuilder()
+            .setModelName("iris-onnx")
+            .addInputs(
+                InferInputTensor.newBuilder()
+                    .setName("input-0")
+                    .setDatatype("FP32")
+                    .addShape(2147483647)
+                    .addShape(2147483647)
+                    .addShape(2147483647)
+                    .setContents(InferTensorContents.newBuilder().addFp32Contents(1)))
+            .build();
+    assertStatus(Status.Code.INVALID_ARGUMENT, "more elements than any tensor can hold", () -> grpc.modelInfer(overflow));
+  }
+
+  @Test
+  void aMessageThatIsNotProtobufIsAnInvalidArgument() {
+    int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    MethodDescriptor.Marshaller<byte[]> bytes =
+        new MethodDescriptor.Marshaller<>() {
+          @Override
+          public java.io.InputStream stream(byte[] value) {
+            return new java.io.ByteArrayInputStream(value);
+          }
+
+          @Override
+          public byte[] parse(java.io.InputStream stream) {
+            try {
+              return stream.readAllBytes();
+            } catch (java.io.IOException e) {
+              throw new IllegalStateException(e);
+            }
+          }
+        };
+    MethodDescriptor<byte[], byte[]> modelInfer =
+        MethodDescriptor.<byte[], byte[]>newBuilder(bytes, bytes)
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName("inference.GRPCInferenceService/ModelInfer")
+            .build();
+    try {
+      assertStatus(
+          Status.Code.INVALID_ARGUMENT,
+          "The ModelInfer request message could not be parsed",
+          () -> ClientCalls.blockingUnaryCall(channel, modelInfer, io.grpc.CallOptions.DEFAULT, new byte[] {(byte) 0xFF, 0x7F, 0x01}));
+      assertTrue(grpc.serverReady(ServerReadyRequest.getDefaultInstance()).getReady());
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.quiver.core.InferenceException.InvalidInput;
 import io.quiver.core.tensor.DataType;
 import io.quiver.core.tensor.Tensor;
@@ -45,10 +46,25 @@ class JsonTensorReaderTest {
   @Test
   void valuesMustSuitTheDatatype() {
     assertMessage("[true]", DataType.FP32, "FP32 cannot hold a boolean");
-    assertMessage("[null]", DataType.FP32, "FP32 data cannot hold null");
+    assertMessage("[null]", DataType.INT32, "INT32 data cannot hold null");
     assertMessage("[{\"a\":1}]", DataType.INT32, "INT32 data cannot hold an object");
     assertMessage("[\"yes\"]", DataType.BOOL, "BOOL data must be true or false, got the string \"yes\"");
     assertMessage("[1e400]", DataType.INT64, "INT64 cannot hold Infinity");
+  }
+
+  @Test
+  void bareNonFiniteLiteralsAndNullAreIeeeValues() throws IOException {
+    JsonFactory python = JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    try (JsonParser parser = python.createParser("[NaN, Infinity, -Infinity, null]")) {
+      parser.nextToken();
+      TensorBuilder builder = new TensorBuilder(DataType.FP32, 4);
+      JsonTensorReader.readData(parser, builder, "t");
+      Tensor tensor = builder.build("t", new long[] {4});
+      assertTrue(Double.isNaN(tensor.getDouble(0)));
+      assertEquals(Double.POSITIVE_INFINITY, tensor.getDouble(1));
+      assertEquals(Double.NEGATIVE_INFINITY, tensor.getDouble(2));
+      assertTrue(Double.isNaN(tensor.getDouble(3)));
+    }
   }
 
   @Test

@@ -134,6 +134,30 @@ class MlflowTest {
   }
 
   @Test
+  void v1RowsMapToTheSignatureColumnsInOrder() {
+    ObjectNode body = Expected.JSON.createObjectNode();
+    ArrayNode instances = body.putArray("instances");
+    List<JsonNode> columns = new java.util.ArrayList<>();
+    SKLEARN.inputs().forEach(column -> columns.add(column.get("data")));
+    for (int r = 0; r < columns.getFirst().size(); r++) {
+      ArrayNode row = instances.addArray();
+      for (JsonNode column : columns) {
+        row.add(column.get(r));
+      }
+    }
+    Reply rows = Rest.post("/v1/models/mlflow-sklearn:predict", body);
+    assertEquals(200, rows.status(), rows.text());
+    Expected.assertValues(SKLEARN.output("output-0").get("data"), rows.json().get("predictions"), "predictions");
+
+    Reply short_ = Rest.post("/v1/models/mlflow-sklearn:predict", "{\"instances\": [[5.1, 3.5, 1.4]]}");
+    assertEquals(400, short_.status(), short_.text());
+    assertTrue(short_.error().contains("a row of 4 values, one per input in order"), short_.text());
+    Reply long_ = Rest.post("/models/mlflow-sklearn/invocations", "{\"instances\": [[5.1, 3.5, 1.4, 0.2, 9.9]]}");
+    assertEquals(400, long_.status(), long_.text());
+    assertTrue(long_.error().contains("Each row must hold 4 values"), long_.text());
+  }
+
+  @Test
   void badBodiesAreRefusedWithTheReason() {
     Reply unknownShape = invoke("mlflow-sklearn", Expected.JSON.createObjectNode().put("rows", 1));
     assertEquals(400, unknownShape.status());

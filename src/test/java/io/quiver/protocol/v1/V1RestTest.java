@@ -119,6 +119,10 @@ class V1RestTest {
         "Model with name corrupt-onnx is not ready");
     assertError(Rest.post("/v1/models/mixed-types:predict", "{\"instances\": [[1,2,3]]}"), 400,
         "send each instance as an object naming them");
+    assertError(Rest.post("/v1/models/iris-xgboost:predict", "{\"instances\": [{\"input-0\": [1,2,3,4]}, [1,2,3,4]]}"), 400,
+        "Instance 1 is a row, unlike the first");
+    assertError(Rest.post("/v1/models/iris-xgboost:predict", "{\"instances\": [[1,2,3,4], {\"input-0\": [1,2,3,4]}]}"), 400,
+        "Instance 1 is an object, unlike the first");
     assertEquals(200, Rest.get("/v2/health/ready").status());
   }
 

@@ -107,7 +107,55 @@ class V2ErrorsTest {
     assertError(Rest.post(IRIS_ONNX, input("input-0", "FP32", "[2,4]", "[1,2,3,4]")), 400,
         "Input 'input-0': shape [2,4] needs 8 elements, got 4.");
     assertError(Rest.post(IRIS_ONNX, input("input-0", "FP32", "[1,-4]", "[1,2,3,4]")), 400,
-        "must hold non-negative integers");
+        "must hold non-negative 64-bit integers");
+  }
+
+  @Test
+  void impossibleShapesAreRefusedBeforeAnythingIsAllocated() {
+    for (String shape : new String[] {"[2147483647,2147483647,2147483647]", "[9223372036854775807,2]"}) {
+      assertError(Rest.post(IRIS_ONNX, input("input-0", "FP32", shape, "[1,2,3,4]")), 400,
+          "The shape " + shape + " of input 'input-0' describes more elements than a tensor can hold");
+    }
+    assertError(Rest.post(IRIS_ONNX, input("input-0", "FP32", "[1152921504606846977,4]", "[1,2,3,4]")), 400,
+        "shape [1152921504606846977,4] needs 4611686018427387908 elements, got 4");
+    assertError(Rest.post(IRIS_ONNX, input("input-0", "FP32", "[18446744073709551617,4]", "[1,2,3,4]")), 400,
+        "must hold non-negative 64-bit integers");
+    // 2^60 + 1 rows of 4 FP32 values: the byte count wraps to 16 in 64-bit arithmetic
+    String binary =
+        "{\"inputs\":[{\"name\":\"input-0\",\"datatype\":\"FP32\",\"shape\":[1152921504606846977,4],"
+            + "\"parameters\":{\"binary_data_size\":16}}]}";
+    byte[] json = binary.getBytes(StandardCharsets.UTF_8);
+    byte[] body = java.util.Arrays.copyOf(json, json.length + 16);
+    assertError(Rest.post(IRIS_ONNX, body, "Inference-Header-Content-Length", Integer.toString(json.length)), 400,
+        "holds 4611686018427387908 FP32 elements (over 2^63 bytes), got 16 bytes");
+  }
+
+  @Test
+  void aBinarySizeBeyond64BitsIsRefusedNotWrapped() {
+    String head =
+        "{\"inputs\":[{\"name\":\"input-0\",\"datatype\":\"FP32\",\"shape\":[1,4],"
+            + "\"parameters\":{\"binary_data_size\":18446744073709551632}}]}";
+    byte[] json = head.getBytes(StandardCharsets.UTF_8);
+    byte[] body = java.util.Arrays.copyOf(json, json.length + 16);
+    assertError(Rest.post(IRIS_ONNX, body, "Inference-Header-Content-Length", Integer.toString(json.length)), 400,
+        "binary_data_size must be a non-negative integer");
+  }
+
+  @Test
+  void anIdThatIsNotAStringIsRefused() {
+    String nested =
+        "{\"id\": {\"inputs\":[{\"name\":\"input-0\",\"datatype\":\"FP32\",\"shape\":[1,4],\"data\":[1,2,3,4]}]}}";
+    assertError(Rest.post(IRIS_ONNX, nested), 400, "'id' must be a string.");
+  }
+
+  @Test
+  void aRepeatedBinaryHeaderIsRefused() {
+    byte[] body = Expected.of("iris-onnx").request().toString().getBytes(StandardCharsets.UTF_8);
+    String length = Integer.toString(body.length);
+    assertError(
+        Rest.post(IRIS_ONNX, body, "Inference-Header-Content-Length", length, "Inference-Header-Content-Length", "0"),
+        400,
+        "Inference-Header-Content-Length appears 2 times; send it once.");
   }
 
   @Test

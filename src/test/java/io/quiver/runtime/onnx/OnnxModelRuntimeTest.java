@@ -53,7 +53,7 @@ class OnnxModelRuntimeTest {
   }
 
   private static ModelSource source(Map<String, String> parameters) {
-    return new ModelSource("iris-onnx", null, IRIS, new ModelSettings(null, null, null, 0, null, parameters));
+    return new ModelSource("iris-onnx", null, IRIS, ModelSettings.NONE.withParameters(parameters));
   }
 
   private static InferenceRequest oneRow() {

@@ -3,6 +3,7 @@ package io.quiver.runtime.pmml;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -67,7 +68,10 @@ class PmmlModelsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"iris-tree", "iris-logistic", "diabetes-regression", "categorical-regression"})
+  @ValueSource(
+      strings = {
+        "iris-tree", "iris-logistic", "diabetes-regression", "categorical-regression", "jpmml-logistic", "jpmml-linear"
+      })
   void answersAsScikitLearnDid(String fixture) throws Exception {
     JsonNode expected = expected(fixture);
     LoadedModel model = runtime.load(source(Path.of("src/test/resources/pmml", fixture)));
@@ -99,7 +103,7 @@ class PmmlModelsTest {
     JsonNode expected = expected("iris-logistic");
     LoadedModel model = runtime.load(source(Path.of("src/test/resources/pmml/iris-logistic")));
     InferenceRequest request = request(expected);
-    double want = infer(model, request).get(1).getDouble(0);
+    double want = infer(model, request).get(2).getDouble(0);
     ExecutorService threads = Executors.newFixedThreadPool(8);
     try {
       List<Future<Boolean>> answers = new ArrayList<>();
@@ -108,7 +112,7 @@ class PmmlModelsTest {
             threads.submit(
                 () -> {
                   for (int i = 0; i < 200; i++) {
-                    if (infer(model, request).get(1).getDouble(0) != want) {
+                    if (infer(model, request).get(2).getDouble(0) != want) {
                       return false;
                     }
                   }
@@ -135,6 +139,40 @@ class PmmlModelsTest {
     InferenceResult.Failed failed = assertInstanceOf(InferenceResult.Failed.class, result);
     assertEquals(400, InferenceException.httpStatus(failed.error()));
     assertTrue(failed.error().getMessage().contains("large"), failed.error().getMessage());
+  }
+
+  @Test
+  void targetsAreNamedAsTheirFieldsBeforeTheOutputFields() throws Exception {
+    LoadedModel model = runtime.load(source(Path.of("src/test/resources/pmml/jpmml-logistic")));
+    assertEquals(
+        List.of("y", "probability(0)", "probability(1)", "probability(2)"),
+        model.metadata().outputs().stream().map(output -> output.name()).toList());
+    assertEquals(DataType.INT64, model.metadata().outputs().getFirst().datatype());
+  }
+
+  @Test
+  void aNulByteInATagFailsTheLoadAtOnceWithTheReason(@TempDir Path folder) throws Exception {
+    // PMML4S's own parser loops forever on this, printing the same error line
+    String whole = Files.readString(Path.of("src/test/resources/pmml/iris-tree/model.pmml"));
+    int quote = whole.indexOf("name=\"") + "name=".length();
+    Files.writeString(folder.resolve("model.pmml"), whole.substring(0, quote) + "\0" + whole.substring(quote + 1));
+    IllegalArgumentException error =
+        assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(20),
+            () -> assertThrows(IllegalArgumentException.class, () -> runtime.load(source(folder))));
+    assertTrue(error.getMessage().startsWith("model.pmml is not well-formed XML (line "), error.getMessage());
+  }
+
+  @Test
+  void aDocumentTypeDeclarationIsRefused(@TempDir Path folder) throws Exception {
+    String whole = Files.readString(Path.of("src/test/resources/pmml/iris-tree/model.pmml"));
+    int root = whole.indexOf("<PMML");
+    Files.writeString(
+        folder.resolve("model.pmml"),
+        whole.substring(0, root) + "<!DOCTYPE PMML [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n" + whole.substring(root));
+    IllegalArgumentException error =
+        assertThrows(IllegalArgumentException.class, () -> runtime.load(source(folder)));
+    assertTrue(error.getMessage().contains("DTD"), error.getMessage());
   }
 
   @Test

@@ -21,7 +21,7 @@ class PmmlServingTest {
     Reply reply = Rest.post("/v2/models/pmml-iris/infer", IRIS.request());
     assertEquals(200, reply.status(), reply.text());
     JsonNode outputs = reply.json().get("outputs");
-    assertEquals(4, outputs.size());
+    assertEquals(IRIS.outputs().size(), outputs.size());
     for (int o = 0; o < outputs.size(); o++) {
       Expected.assertTensor(IRIS.outputs().get(o), outputs.get(o));
     }
@@ -39,6 +39,23 @@ class PmmlServingTest {
         IRIS.output("probability_setosa").get("data").get(0).asDouble(),
         first.get("probability_setosa").asDouble(),
         "probability_setosa");
+  }
+
+  @Test
+  void aJpmmlModelAnswersItsTargetByNameBesideItsProbabilities() {
+    Expected expected = Expected.of("pmml-jpmml-logistic");
+    ObjectNode body = Expected.JSON.createObjectNode();
+    body.set("instances", expected.instances("input-0"));
+    Reply reply = Rest.post("/v1/models/pmml-jpmml-logistic:predict", body);
+    assertEquals(200, reply.status(), reply.text());
+    JsonNode predictions = reply.json().get("predictions");
+    JsonNode labels = expected.output("y").get("data");
+    for (int r = 0; r < labels.size(); r++) {
+      JsonNode row = predictions.get(r);
+      assertEquals(labels.get(r).asLong(), row.get("y").asLong(), "row " + r);
+      Expected.assertClose(
+          expected.output("probability(1)").get("data").get(r).asDouble(), row.get("probability(1)").asDouble(), "row " + r);
+    }
   }
 
   @Test

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -33,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SklearnEstimatorsTest {
   private static final Path MODELS = Path.of("src/test/resources/sklearn");
+  private static final Path PROTOCOLS = Path.of("src/test/resources/sklearn-protocols");
   private static final Path EXPECTED = Path.of("src/test/resources/expected");
   private static final double TOLERANCE = 1e-9;
   // numpy's json writes NaN for missing values
@@ -50,11 +52,35 @@ class SklearnEstimatorsTest {
     }
   }
 
+  /** Each fixture model as pickle.dump wrote it at protocols 2 to 5. */
+  static Stream<Arguments> protocolVariants() throws IOException {
+    try (Stream<Path> cases = Files.list(PROTOCOLS)) {
+      return cases
+          .sorted()
+          .flatMap(
+              folder ->
+                  Stream.of(2, 3, 4, 5)
+                      .map(protocol -> Arguments.of(folder.getFileName().toString(), protocol)))
+          .toList()
+          .stream();
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("cases")
   void answersAsScikitLearnDoes(String fixture) throws Exception {
+    assertAnswersAsRecorded(fixture, modelFile(fixture));
+  }
+
+  @ParameterizedTest(name = "{0} at protocol {1}")
+  @MethodSource("protocolVariants")
+  void readsEveryPickleProtocol(String fixture, int protocol) throws Exception {
+    assertAnswersAsRecorded(fixture, PROTOCOLS.resolve(fixture).resolve("protocol-" + protocol + ".pkl"));
+  }
+
+  private static void assertAnswersAsRecorded(String fixture, Path file) throws Exception {
     JsonNode expected = JSON.readTree(EXPECTED.resolve("sklearn-" + fixture + ".json").toFile());
-    LoadedModel model = SklearnModelRuntime.load(PickleFiles.read(modelFile(fixture)), false);
+    LoadedModel model = SklearnModelRuntime.load(PickleFiles.read(file), false);
     List<Tensor> inputs = new ArrayList<>();
     expected.get("inputs").forEach(input -> inputs.add(tensor(input)));
     List<RequestedOutput> outputs = new ArrayList<>();

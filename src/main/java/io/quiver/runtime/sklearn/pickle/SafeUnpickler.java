@@ -20,18 +20,31 @@ import net.razorvine.pickle.objects.ClassDict;
  */
 public final class SafeUnpickler extends Unpickler {
   private static final String JOBLIB_ARRAY = "joblib.numpy_pickle.NumpyArrayWrapper";
-  /** Builtins that pickles use for plain data, built by razorvine's own constructors. */
-  private static final Set<String> DATA_BUILTINS =
-      Set.of(
-          "copy_reg._reconstructor",
-          "copyreg._reconstructor",
-          "_codecs.encode",
-          "__builtin__.set",
-          "builtins.set",
-          "__builtin__.frozenset",
-          "builtins.frozenset",
-          "__builtin__.bytearray",
-          "builtins.bytearray");
+  /**
+   * Builtins that pickles use for plain data (by their Python 3 names), and the name of
+   * razorvine's constructor for each.
+   */
+  private static final Map<String, String> DATA_BUILTINS =
+      Map.of(
+          "copyreg._reconstructor", "copy_reg._reconstructor",
+          "_codecs.encode", "_codecs.encode",
+          "builtins.set", "builtins.set",
+          "builtins.frozenset", "builtins.set",
+          "builtins.bytearray", "builtins.bytearray",
+          // protocols 0-2 write an empty bytes object as a call of bytes()
+          "builtins.bytes", "__builtin__.bytes");
+  /**
+   * Python writes protocol 0-2 pickles with Python 2's module names ({@code fix_imports}); its
+   * unpickler maps them back ({@code _compat_pickle}). These are the mappings for the names a
+   * model may contain.
+   */
+  private static final Map<String, String> PYTHON2_MODULES =
+      Map.of("__builtin__", "builtins", "copy_reg", "copyreg");
+  private static final Map<String, String> PYTHON2_NAMES =
+      Map.of(
+          "__builtin__.unicode", "builtins.str",
+          "__builtin__.long", "builtins.int",
+          "__builtin__.xrange", "builtins.range");
   private static final Set<String> NUMPY_TYPES =
       Set.of(
           "float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint64", "uint32",
@@ -49,9 +62,7 @@ public final class SafeUnpickler extends Unpickler {
     constructors.put("numpy.dtype", args -> new NumpyDType((String) args[0]));
     constructors.put(JOBLIB_ARRAY, args -> new ClassDict("joblib.numpy_pickle", "NumpyArrayWrapper"));
     constructors.put("builtins.object", args -> new ClassDict("builtins", "object"));
-    constructors.put("__builtin__.object", args -> new ClassDict("builtins", "object"));
     constructors.put("builtins.slice", args -> new PyObject("builtins.slice", args));
-    constructors.put("__builtin__.slice", args -> new PyObject("builtins.slice", args));
     constructors.put("collections.OrderedDict", args -> new HashMap<>());
     // numpy's scalar types appear as values, e.g. an encoder's dtype parameter
     for (String type : NUMPY_TYPES) {
@@ -90,6 +101,14 @@ public final class SafeUnpickler extends Unpickler {
         stack.add(resolve(module, name));
         return NO_RETURN_VALUE;
       }
+      case Opcodes.INST -> {
+        // protocol 0's "call module.name with the marked arguments", checked like a global
+        String module = PickleUtils.readline(input);
+        String name = PickleUtils.readline(input);
+        Object[] args = stack.pop_all_since_marker().toArray();
+        stack.add(resolve(module, name).construct(args));
+        return NO_RETURN_VALUE;
+      }
       default -> {
         Object result = super.dispatch(key);
         if (key == Opcodes.BUILD && stack.size() > 0 && stack.peek() instanceof ClassDict wrapper
@@ -102,8 +121,9 @@ public final class SafeUnpickler extends Unpickler {
     }
   }
 
-  private IObjectConstructor resolve(String module, String name) {
-    String qualified = module + "." + name;
+  private IObjectConstructor resolve(String pickledModule, String name) {
+    String module = PYTHON2_MODULES.getOrDefault(pickledModule, pickledModule);
+    String qualified = PYTHON2_NAMES.getOrDefault(pickledModule + "." + name, module + "." + name);
     IObjectConstructor numpy = NUMPY.get(qualified);
     if (numpy != null) {
       return numpy;
@@ -111,8 +131,8 @@ public final class SafeUnpickler extends Unpickler {
     if (module.equals("sklearn") || module.startsWith("sklearn.") || module.startsWith("numpy.random")) {
       return args -> new PyObject(qualified, args);
     }
-    if (DATA_BUILTINS.contains(qualified)) {
-      return objectConstructors.get(qualified);
+    if (DATA_BUILTINS.containsKey(qualified)) {
+      return objectConstructors.get(DATA_BUILTINS.get(qualified));
     }
     throw new UnsafePickleException(
         "the pickle refers to %s, which is not among the classes a model may contain; refusing to load it (pickles can run code)"
