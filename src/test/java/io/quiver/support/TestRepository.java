@@ -30,6 +30,8 @@ public class TestRepository implements QuarkusTestResourceLifecycleManager {
     try {
       root = Files.createTempDirectory("quiver-test-repository");
       copyTree(FIXTURES, root);
+      // About a second or more per call: for tests of isolation between models.
+      copyTree(Path.of("src/test/resources/slow-repository/slow"), root.resolve("slow"));
       // The CPU build cannot run CUDA: asking for it must fail this model alone, with a reason.
       copyTree(FIXTURES.resolve("iris-onnx"), root.resolve("onnx-on-cuda"));
       Files.writeString(
