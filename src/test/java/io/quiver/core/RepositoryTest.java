@@ -19,6 +19,7 @@ import io.quiver.support.TestRepository;
 import io.quiver.support.TrackingRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -188,6 +189,44 @@ class RepositoryTest {
       TestRepository.deleteTree(TestRepository.root().resolve("file-link"));
       TestRepository.deleteTree(outside);
     }
+  }
+
+  @Test
+  void hostileModelFilesFailTheirOwnLoadWithTheReason() throws Exception {
+    Map<String, String> reasons =
+        Map.of(
+            "nested", "nests objects more than 1000 levels deep",
+            "self-pipeline", "the model contains itself",
+            "hash-bomb", "a set as a dictionary key",
+            "huge-bytes", "more than a model may hold",
+            "huge-string", "declares 2147483584 bytes of data but ends after",
+            "huge-shape", "larger than any array it can hold",
+            "inst-system", "os.system",
+            "huge-pmml-array", "The length of array must be 2000000000, got 3",
+            "nul-in-pmml", "model.pmml is not well-formed XML (line 5");
+    for (Map.Entry<String, String> hostile : reasons.entrySet()) {
+      String model = "hostile-" + hostile.getKey();
+      TestRepository.copyTree(Path.of("src/test/resources/hostile", hostile.getKey()), TestRepository.root().resolve(model));
+      Reply load = Rest.post("/v2/repository/models/" + model + "/load", "");
+      assertEquals(500, load.status(), load.text());
+      assertTrue(load.error().contains(hostile.getValue()), load.error());
+      JsonNode row = row(Rest.post("/v2/repository/index", "").json(), model, null);
+      assertEquals("FAILED", row.get("state").asText());
+      assertTrue(row.get("reason").asText().contains(hostile.getValue()), row.toString());
+    }
+    assertEquals(200, Rest.post("/v2/models/iris-onnx/infer", Expected.of("iris-onnx").request()).status());
+  }
+
+  @Test
+  void loadFailuresTellTheLibrarysFirstLineWithoutInternals() {
+    String onnx = Rest.get("/v2/models/corrupt-onnx/ready").json().get("reason").asText();
+    assertFalse(onnx.contains(TestRepository.root().toString()), onnx);
+    assertTrue(onnx.contains("Protobuf parsing failed"), onnx);
+    String xgboost = Rest.get("/v2/models/corrupt-xgboost/ready").json().get("reason").asText();
+    assertFalse(xgboost.contains("Stack trace"), xgboost);
+    assertFalse(xgboost.contains("\n"), xgboost);
+    assertFalse(xgboost.contains("/tmp/"), xgboost);
+    assertTrue(xgboost.contains("Expecting: \",\", got: \"EOF\""), xgboost);
   }
 
   @Test

@@ -46,6 +46,8 @@ public final class ServerProcess implements AutoCloseable {
       command.add("-jar");
       command.add(System.getProperty("quiver.jar", "target/quarkus-app/quarkus-run.jar"));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      // Nothing the test's own environment sets may shield the server from what users meet.
+      builder.environment().remove("ORT_DISABLE_TELEMETRY");
       builder.environment().putAll(environment);
       builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(http));
       builder.environment().put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(grpc));

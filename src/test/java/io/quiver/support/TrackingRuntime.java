@@ -44,10 +44,18 @@ public class TrackingRuntime implements ModelRuntime {
     return false;
   }
 
+  /**
+   * Loads the model. Parameters make a load misbehave as a broken or huge model would:
+   * {@code load_seconds} takes that long, {@code load_error} throws that error.
+   */
   @Override
-  public LoadedModel load(ModelSource source) {
+  public LoadedModel load(ModelSource source) throws InterruptedException {
     String name = source.name();
     LOADS.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+    Thread.sleep(source.settings().intParameter("load_seconds").orElse(0) * 1000L);
+    if ("StackOverflowError".equals(source.settings().parameter("load_error").orElse(null))) {
+      throw new StackOverflowError();
+    }
     return new PerRequestModel() {
       @Override
       public ModelMetadata metadata() {

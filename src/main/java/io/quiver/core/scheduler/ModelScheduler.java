@@ -2,6 +2,7 @@ package io.quiver.core.scheduler;
 
 import io.quiver.core.InferenceException;
 import io.quiver.core.InferenceRequest;
+import io.quiver.core.ThrottledLog;
 import io.quiver.core.spi.InferenceResult;
 import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.tensor.Tensor;
@@ -37,6 +38,7 @@ public final class ModelScheduler {
   private final BatchPolicy batching;
   private final long inlineBelowNanos;
   private final CallObserver observer;
+  private final ThrottledLog modelFailures = new ThrottledLog(LOG);
   private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
   /** Requests accepted and not yet answered, queued or running. */
@@ -225,7 +227,12 @@ public final class ModelScheduler {
     int failures = 0;
     for (int i = 0; i < batch.size(); i++) {
       queueNanos[i] = startedAt - batch.get(i).queuedAt();
-      failures += results.get(i) instanceof InferenceResult.Failed ? 1 : 0;
+      if (results.get(i) instanceof InferenceResult.Failed failed) {
+        failures++;
+        if (failed.error() instanceof InferenceException.ModelFailure) {
+          modelFailures.warn("Model %s failed on a request: %s".formatted(name, failed.error().getMessage()));
+        }
+      }
     }
     observer.called(batch.size(), queueNanos, computeNanos, failures);
     for (int i = 0; i < batch.size(); i++) {

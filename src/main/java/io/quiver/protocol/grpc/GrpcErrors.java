@@ -3,11 +3,12 @@ package io.quiver.protocol.grpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quiver.core.InferenceException;
+import io.quiver.core.ThrottledLog;
 import org.jboss.logging.Logger;
 
 /** Maps core failures to gRPC statuses, once, for every RPC. */
 final class GrpcErrors {
-  private static final Logger LOG = Logger.getLogger(GrpcErrors.class);
+  private static final ThrottledLog UNEXPECTED = new ThrottledLog(Logger.getLogger(GrpcErrors.class));
 
   private GrpcErrors() {}
 
@@ -25,8 +26,8 @@ final class GrpcErrors {
           case InferenceException.ModelFailure e -> Status.INTERNAL;
           default -> Status.INTERNAL;
         };
-    if (status == Status.INTERNAL) {
-      LOG.errorf(error, "gRPC call failed: %s", error.getMessage());
+    if (!(error instanceof InferenceException)) {
+      UNEXPECTED.error(error, "gRPC call failed: " + error.getMessage());
     }
     String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     return status.withDescription(message).asRuntimeException();

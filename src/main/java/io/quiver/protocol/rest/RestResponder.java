@@ -3,9 +3,12 @@ package io.quiver.protocol.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.core.InferenceException;
+import io.quiver.core.ThrottledLog;
 import io.quiver.observability.Endpoint;
 import io.quiver.observability.PayloadLogger;
 import io.quiver.protocol.json.JsonErrors;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -26,11 +29,14 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RestResponder {
   private static final Logger LOG = Logger.getLogger(RestResponder.class);
+  private static final ThrottledLog UNEXPECTED = new ThrottledLog(LOG);
   public static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
   private static final int DECODE_ON_EVENT_LOOP_MAX_BYTES = 64 * 1024;
 
   /** The routing-context key of a call's payload log. */
   private static final String CALL = "quiver.payload-log";
+  /** The routing-context key of a request's I/O context. */
+  private static final String IO_CONTEXT = "quiver.io-context";
 
   private final ObjectMapper mapper;
   private final PayloadLogger logger;
@@ -38,6 +44,25 @@ public class RestResponder {
   RestResponder(ObjectMapper mapper, PayloadLogger logger) {
     this.mapper = mapper;
     this.logger = logger;
+  }
+
+  /** The I/O context a request arrived on, and its thread: where its response is ended. */
+  private record IoContext(Context context, Thread thread) {}
+
+  /**
+   * Remembers each request's I/O context. A response finished on a model's thread is handed back
+   * to it, so that Vert.x completes every response, and moves on to the next pipelined request,
+   * on the connection's own event loop.
+   */
+  void rememberIoContext(@Observes Router router) {
+    router
+        .route()
+        .order(-4)
+        .handler(
+            context -> {
+              context.put(IO_CONTEXT, new IoContext(Vertx.currentContext(), Thread.currentThread()));
+              context.next();
+            });
   }
 
   /** Paths nothing serves get a JSON 404 too, not an HTML page. */
@@ -134,6 +159,15 @@ public class RestResponder {
 
   /** Sends a body already encoded, and logs it as the call's response. */
   public void send(RoutingContext context, int status, CharSequence contentType, Buffer body) {
+    IoContext io = context.get(IO_CONTEXT);
+    if (io != null && io.thread() != Thread.currentThread()) {
+      io.context().runOnContext(ignored -> end(context, status, contentType, body));
+    } else {
+      end(context, status, contentType, body);
+    }
+  }
+
+  private void end(RoutingContext context, int status, CharSequence contentType, Buffer body) {
     HttpServerResponse response = context.response();
     if (response.ended() || response.closed()) {
       return;
@@ -159,8 +193,11 @@ public class RestResponder {
     }
     int status = status(error);
     String message = message(error);
-    if (status == 500) {
-      LOG.errorf(error, "%s %s failed: %s", context.request().method(), context.request().path(), message);
+    if (status == 500 && !(error instanceof InferenceException)) {
+      UNEXPECTED.error(error, "%s %s failed: %s".formatted(context.request().method(), context.request().path(), message));
+    } else {
+      // the caller's mistakes and failures the core reports (already logged where they arose)
+      LOG.debugf("%s %s answered %d: %s", context.request().method(), context.request().path(), status, message);
     }
     sendJson(context, status, Map.of("error", message));
   }

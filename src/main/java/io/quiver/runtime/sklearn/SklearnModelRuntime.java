@@ -5,6 +5,7 @@ import io.quiver.core.spi.ModelRuntime;
 import io.quiver.core.spi.ModelSource;
 import io.quiver.runtime.sklearn.estimator.Estimators;
 import io.quiver.runtime.sklearn.estimator.InputSchema;
+import io.quiver.runtime.sklearn.pickle.ObjectGraph;
 import io.quiver.runtime.sklearn.pickle.PickleFiles;
 import io.quiver.runtime.sklearn.pickle.PyObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,6 +47,7 @@ public class SklearnModelRuntime implements ModelRuntime {
           "the pickle holds a %s, not a scikit-learn estimator"
               .formatted(unpickled == null ? "None" : unpickled.getClass().getSimpleName()));
     }
+    ObjectGraph.requireAcyclicAndShallow(model);
     return new SklearnModel(Estimators.estimator(model), InputSchema.of(model), predictProba);
   }
 

@@ -3,6 +3,7 @@ package io.quiver.runtime.sklearn.pickle;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -24,6 +25,7 @@ public final class NdArray {
     array.shape = shape;
     array.fortran = fortran;
     array.bytes = ByteBuffer.wrap(raw).order(dtype.order());
+    array.requireDataFillsShape();
     return array;
   }
 
@@ -41,14 +43,52 @@ public final class NdArray {
     } else if (data instanceof List<?> list) {
       objects = list.toArray();
     } else {
-      throw new IllegalArgumentException("unexpected numpy array data: " + data);
+      throw new IllegalArgumentException(
+          "unexpected numpy array data: a %s".formatted(data == null ? "None" : data.getClass().getSimpleName()));
+    }
+    requireDataFillsShape();
+  }
+
+  /** An array's shape must describe exactly the data it holds: no more, no less. */
+  private void requireDataFillsShape() {
+    long elements = elementCount(shape);
+    long held = objects != null ? objects.length : bytes.remaining() / dtype.itemSize();
+    if (elements != held || (objects == null && bytes.remaining() % dtype.itemSize() != 0)) {
+      throw new IllegalArgumentException(
+          "a numpy array of shape %s holds %d elements, not the %d its shape needs"
+              .formatted(Arrays.toString(shape), held, elements));
     }
   }
 
+  /**
+   * The elements a shape describes.
+   *
+   * @throws IllegalArgumentException for a negative dimension or more elements than an array holds
+   */
+  static long elementCount(int[] shape) {
+    long count = 1;
+    for (int dim : shape) {
+      if (dim < 0) {
+        throw new IllegalArgumentException("a numpy array has the negative dimension " + dim);
+      }
+      count = Math.multiplyExact(count, dim);
+    }
+    if (count > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("a numpy array of shape %s is too large".formatted(Arrays.toString(shape)));
+    }
+    return count;
+  }
+
+  /** Array dimensions as ints. */
   static int[] ints(Object[] values) {
     int[] ints = new int[values.length];
     for (int i = 0; i < values.length; i++) {
-      ints[i] = ((Number) values[i]).intValue();
+      long value = ((Number) values[i]).longValue();
+      if (value < 0 || value > Integer.MAX_VALUE || !(values[i] instanceof Integer || values[i] instanceof Long)) {
+        throw new IllegalArgumentException(
+            "a numpy array declares the shape %s, larger than any array it can hold".formatted(Arrays.toString(values)));
+      }
+      ints[i] = (int) value;
     }
     return ints;
   }

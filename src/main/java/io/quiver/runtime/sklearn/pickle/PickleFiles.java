@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
+import net.razorvine.pickle.PickleException;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStream;
 import org.tukaani.xz.LZMAInputStream;
@@ -28,6 +29,14 @@ public final class PickleFiles {
   public static Object read(Path file) throws IOException {
     try (InputStream in = decompressed(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
       return new SafeUnpickler().load(in);
+    } catch (PickleException e) {
+      // razorvine wraps what an object's __setstate__ refused in a message of its own
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        if (cause instanceof IllegalArgumentException refused) {
+          throw new IllegalArgumentException(refused.getMessage(), e);
+        }
+      }
+      throw e;
     }
   }
 

@@ -1,5 +1,6 @@
 package io.quiver.runtime.sklearn.pickle;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,26 +72,53 @@ public final class PyObject {
     return value == null ? fallback : value;
   }
 
+  /** The values of all attributes, for walking the object graph. */
+  Collection<Object> attributeValues() {
+    return attributes.values();
+  }
+
   public NdArray array(String attribute) {
-    return (NdArray) get(attribute);
+    return typed(attribute, NdArray.class, "a numpy array");
   }
 
   public PyObject object(String attribute) {
-    return (PyObject) get(attribute);
+    return typed(attribute, PyObject.class, "an object");
   }
 
   public String string(String attribute) {
-    return (String) get(attribute);
+    return typed(attribute, String.class, "text");
   }
 
   public double number(String attribute) {
     Object value = get(attribute);
-    return value instanceof NdArray array ? array.getDouble(0) : ((Number) value).doubleValue();
+    return value instanceof NdArray array ? array.getDouble(0) : typed(attribute, Number.class, "a number").doubleValue();
   }
 
   public int integer(String attribute) {
     Object value = get(attribute);
-    return value instanceof NdArray array ? (int) array.getLong(0) : ((Number) value).intValue();
+    return value instanceof NdArray array ? (int) array.getLong(0) : typed(attribute, Number.class, "a number").intValue();
+  }
+
+  private <T> T typed(String attribute, Class<T> type, String expected) {
+    Object value = get(attribute);
+    if (!type.isInstance(value)) {
+      throw new IllegalArgumentException(
+          "%s.%s must be %s; the pickle holds %s".formatted(simpleName(), attribute, expected, describe(value)));
+    }
+    return type.cast(value);
+  }
+
+  private static String describe(Object value) {
+    return switch (value) {
+      case null -> "None";
+      case List<?> list -> "a list";
+      case Map<?, ?> map -> "a dict";
+      case Object[] tuple -> "a tuple";
+      case String text -> "text";
+      case Number number -> "a number";
+      case PyObject object -> "a " + object.simpleName();
+      default -> "a " + value.getClass().getSimpleName();
+    };
   }
 
   /** A boolean attribute; absent (as in versions before it existed) counts as false. */

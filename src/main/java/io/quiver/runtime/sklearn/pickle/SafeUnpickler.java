@@ -1,7 +1,10 @@
 package io.quiver.runtime.sklearn.pickle;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import net.razorvine.pickle.IObjectConstructor;
@@ -109,6 +112,50 @@ public final class SafeUnpickler extends Unpickler {
         stack.add(resolve(module, name).construct(args));
         return NO_RETURN_VALUE;
       }
+      case Opcodes.BINBYTES, Opcodes.BYTEARRAY8, Opcodes.BINBYTES8 -> {
+        stack.add(readDeclared(key == Opcodes.BINBYTES ? 4 : 8));
+        return NO_RETURN_VALUE;
+      }
+      case Opcodes.BINUNICODE, Opcodes.BINUNICODE8 -> {
+        stack.add(new String(readDeclared(key == Opcodes.BINUNICODE ? 4 : 8), StandardCharsets.UTF_8));
+        return NO_RETURN_VALUE;
+      }
+      case Opcodes.BINSTRING -> {
+        stack.add(PickleUtils.rawStringFromBytes(readDeclared(4)));
+        return NO_RETURN_VALUE;
+      }
+      case Opcodes.LONG4 -> {
+        stack.add(PickleUtils.decode_long(readDeclared(4)));
+        return NO_RETURN_VALUE;
+      }
+      case Opcodes.SETITEM -> {
+        Object value = stack.pop();
+        Object dictKey = hashable(stack.pop());
+        dict(stack.peek()).put(dictKey, value);
+        return NO_RETURN_VALUE;
+      }
+      case Opcodes.SETITEMS, Opcodes.DICT -> {
+        List<Object> items = stack.pop_all_since_marker();
+        Map<Object, Object> dict = key == Opcodes.DICT ? new HashMap<>() : dict(stack.peek());
+        for (int i = 0; i + 1 < items.size(); i += 2) {
+          dict.put(hashable(items.get(i)), items.get(i + 1));
+        }
+        if (key == Opcodes.DICT) {
+          stack.add(dict);
+        }
+        return NO_RETURN_VALUE;
+      }
+      case Opcodes.ADDITEMS, Opcodes.FROZENSET -> {
+        List<Object> items = stack.pop_all_since_marker();
+        Set<Object> set = key == Opcodes.FROZENSET ? new HashSet<>() : set(stack.peek());
+        for (Object item : items) {
+          set.add(hashable(item));
+        }
+        if (key == Opcodes.FROZENSET) {
+          stack.add(set);
+        }
+        return NO_RETURN_VALUE;
+      }
       default -> {
         Object result = super.dispatch(key);
         if (key == Opcodes.BUILD && stack.size() > 0 && stack.peek() instanceof ClassDict wrapper
@@ -119,6 +166,60 @@ public final class SafeUnpickler extends Unpickler {
         return result;
       }
     }
+  }
+
+  /**
+   * The bytes an opcode announces, read as they arrive: a pickle that declares more than it holds
+   * fails at its end without the declared size ever being allocated.
+   */
+  private byte[] readDeclared(int lengthBytes) throws IOException {
+    byte[] length = PickleUtils.readbytes(input, lengthBytes);
+    long declared =
+        lengthBytes == 4
+            ? Integer.toUnsignedLong(PickleUtils.bytes_to_integer(length))
+            : PickleUtils.bytes_to_long(length, 0);
+    if (declared < 0 || declared > Integer.MAX_VALUE - 8) {
+      throw new PickleException(
+          "the pickle declares %s bytes of data in one piece, more than a model may hold"
+              .formatted(Long.toUnsignedString(declared)));
+    }
+    byte[] data = input.readNBytes((int) declared);
+    if (data.length != declared) {
+      throw new PickleException(
+          "the pickle declares %d bytes of data but ends after %d".formatted(declared, data.length));
+    }
+    return data;
+  }
+
+  /**
+   * A dictionary key or set element, which must be of a type whose hash cannot be made to collide
+   * at will (text, numbers, bytes, tuples): a set or an object as a key, which no model needs,
+   * would let a crafted pickle make every insertion scan all earlier keys.
+   */
+  private static Object hashable(Object key) {
+    if (key == null || key instanceof String || key instanceof Number || key instanceof Boolean
+        || key instanceof byte[] || key instanceof Object[]) {
+      return key;
+    }
+    throw new PickleException(
+        "the pickle uses a %s as a dictionary key or set element, which a model does not need; refusing it"
+            .formatted(key instanceof Set<?> ? "a set" : key.getClass().getSimpleName()));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<Object, Object> dict(Object target) {
+    if (target instanceof Map<?, ?> map) {
+      return (Map<Object, Object>) map;
+    }
+    throw new PickleException("the pickle sets items on something that is not a dictionary");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Set<Object> set(Object target) {
+    if (target instanceof Set<?> set) {
+      return (Set<Object>) set;
+    }
+    throw new PickleException("the pickle adds items to something that is not a set");
   }
 
   private IObjectConstructor resolve(String pickledModule, String name) {
@@ -156,11 +257,12 @@ public final class SafeUnpickler extends Unpickler {
       int padding = input.read();
       input.readNBytes(padding);
     }
-    int size = dtype.itemSize();
-    for (int dim : shape) {
-      size *= dim;
+    long size = Math.multiplyExact(NdArray.elementCount(shape), dtype.itemSize());
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("a joblib array of shape %s is too large".formatted(java.util.Arrays.toString(shape)));
     }
-    return NdArray.of(dtype, shape, fortran, input.readNBytes(size));
+    // read as the bytes arrive: an array that declares more than the file holds fails at its end
+    return NdArray.of(dtype, shape, fortran, input.readNBytes((int) size));
   }
 
   private Object loadNested(java.io.InputStream in) throws IOException {
