@@ -8,7 +8,9 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jboss.logging.Logger;
@@ -28,13 +30,18 @@ public class ServerLifecycle {
 
   private final ModelRegistry registry;
   private final String version;
+  private final Duration shutdownDelay;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
   private volatile boolean draining;
+  private volatile boolean refusing;
 
   ServerLifecycle(
-      ModelRegistry registry, @ConfigProperty(name = "quarkus.application.version") String version) {
+      ModelRegistry registry,
+      @ConfigProperty(name = "quarkus.application.version") String version,
+      @ConfigProperty(name = "quarkus.shutdown.delay") Optional<Duration> shutdownDelay) {
     this.registry = registry;
     this.version = version;
+    this.shutdownDelay = shutdownDelay.orElse(Duration.ZERO);
   }
 
   /**
@@ -54,9 +61,23 @@ public class ServerLifecycle {
             });
   }
 
-  /** Readiness drops as soon as shutdown is announced, so load balancers stop sending work. */
+  /**
+   * Readiness drops as soon as shutdown is announced, so load balancers stop sending work; once
+   * the shutdown delay has passed, new requests are refused, so that the drain of those in flight
+   * ends as soon as they are done rather than at the shutdown timeout.
+   */
   void onShutdownAnnounced(@Observes ShutdownDelayInitiatedEvent event) {
     draining = true;
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                Thread.sleep(shutdownDelay);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              refusing = true;
+            });
   }
 
   void onShutdown(@Observes @Priority(10) ShutdownEvent event) {
@@ -76,6 +97,11 @@ public class ServerLifecycle {
   /** Whether shutdown has begun: no new work should be started. */
   public boolean isDraining() {
     return draining;
+  }
+
+  /** Whether shutdown has passed its delay: new requests are refused, those in flight finish. */
+  public boolean isRefusing() {
+    return refusing;
   }
 
   /** Completes once every model has finished loading. */
