@@ -176,6 +176,9 @@ class RepositoryTest {
       Reply folderLink = Rest.post("/v2/repository/models/escape/load", "");
       assertEquals(400, folderLink.status(), folderLink.text());
       assertTrue(folderLink.error().contains("links outside the model repository"), folderLink.error());
+      JsonNode escaped = row(Rest.post("/v2/repository/index", "").json(), "escape", null);
+      assertEquals("FAILED", escaped.get("state").asText());
+      assertTrue(escaped.get("reason").asText().contains("links outside the model repository"), escaped.toString());
 
       Path inside = TestRepository.root().resolve("file-link");
       Files.createDirectories(inside);

@@ -80,6 +80,7 @@ public class ModelRegistry {
    * @throws InferenceException.ModelFailure naming the versions that failed to load
    */
   public void load(String name) {
+    ModelRepository.requireValidName(name);
     ModelFolder folder;
     try {
       folder = repository.folder(name);
@@ -90,7 +91,9 @@ public class ModelRegistry {
       }
       throw e;
     } catch (InferenceException e) {
+      // e.g. a folder that links outside the repository: the index shows why it is not served
       LOG.errorf("Model %s cannot be loaded: %s", name, e.getMessage());
+      models.computeIfAbsent(name, ServedModel::new).refused(e.getMessage());
       throw e;
     }
     ServedModel model = models.computeIfAbsent(name, ServedModel::new);

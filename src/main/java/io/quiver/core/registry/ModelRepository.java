@@ -91,11 +91,7 @@ public class ModelRepository {
    * @throws InferenceException.ModelNotFound when there is no such folder
    */
   public ModelFolder folder(String name) {
-    if (name == null || !MODEL_NAME.matcher(name).matches()) {
-      throw new InferenceException.InvalidInput(
-          "Invalid model name '%s': use letters, digits, '.', '_' and '-', starting with a letter or digit."
-              .formatted(name));
-    }
+    requireValidName(name);
     Path directory = root.resolve(name);
     if (!Files.isDirectory(directory)) {
       throw InferenceException.ModelNotFound.model(name);
@@ -117,6 +113,19 @@ public class ModelRepository {
       requireInsideRepository(directory.resolve(version), name);
     }
     return new ModelFolder(name, directory, List.copyOf(versions));
+  }
+
+  /**
+   * Checks that a name can only address a folder directly inside the repository.
+   *
+   * @throws InferenceException.InvalidInput when it could address anything else
+   */
+  public static void requireValidName(String name) {
+    if (name == null || !MODEL_NAME.matcher(name).matches()) {
+      throw new InferenceException.InvalidInput(
+          "Invalid model name '%s': use letters, digits, '.', '_' and '-', starting with a letter or digit."
+              .formatted(name));
+    }
   }
 
   /**

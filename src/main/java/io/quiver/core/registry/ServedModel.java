@@ -71,6 +71,23 @@ public final class ServedModel {
     return null;
   }
 
+  /**
+   * Records that the model's folder cannot be served at all, saying why; versions already serving
+   * (the folder changed under them) go on serving.
+   */
+  void refused(String why) {
+    lifecycle.lock();
+    try {
+      if (versions().isEmpty() || versions().stream().noneMatch(ModelVersion::isReady)) {
+        ModelVersion only = new ModelVersion(name, null);
+        only.failed(why);
+        replaceVersions(List.of(only), false);
+      }
+    } finally {
+      lifecycle.unlock();
+    }
+  }
+
   void replaceVersions(List<ModelVersion> newVersions, boolean numbered) {
     this.versions = new Versions(List.copyOf(newVersions), numbered);
   }

@@ -20,7 +20,10 @@ public interface OnnxConfig {
   @WithDefault("0")
   int cudaDeviceId();
 
-  /** Threads one inference may use; 0 lets ONNX Runtime choose. Per model: {@code intra_op_threads}. */
+  /**
+   * Threads one inference may use; 0 shares the cores among the calls a model runs at once (cores
+   * divided by its concurrency). Per model: {@code intra_op_threads}.
+   */
   @WithDefault("0")
   int intraOpThreads();
 

@@ -77,10 +77,10 @@ public class OnnxModelRuntime implements ModelRuntime {
     ModelSettings settings = source.settings();
     options.setOptimizationLevel(
         optimizationLevel(settings.parameter("optimization_level").orElse(config.optimizationLevel())));
+    // By default a model's concurrent calls share the cores between them, rather than each
+    // assuming all of them (ONNX Runtime's own default, which oversubscribes the machine).
     int intraOp = settings.intParameter("intra_op_threads").orElse(config.intraOpThreads());
-    if (intraOp > 0) {
-      options.setIntraOpNumThreads(intraOp);
-    }
+    options.setIntraOpNumThreads(intraOp > 0 ? intraOp : source.threadsPerCall());
     int interOp = settings.intParameter("inter_op_threads").orElse(config.interOpThreads());
     if (interOp > 0) {
       options.setInterOpNumThreads(interOp);

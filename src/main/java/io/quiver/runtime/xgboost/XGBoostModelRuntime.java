@@ -6,6 +6,7 @@ import io.quiver.core.spi.ModelSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
@@ -18,6 +19,7 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 @ApplicationScoped
 public class XGBoostModelRuntime implements ModelRuntime {
   private static final String[] FILES = {"model.json", "model.ubj", "model.bst"};
+  private static final Pattern LOG_PREFIX = Pattern.compile("^\\[[0-9:]+\\] \\S+:[0-9]+: ");
 
   @Override
   public String format() {
@@ -41,14 +43,24 @@ public class XGBoostModelRuntime implements ModelRuntime {
   @Override
   public LoadedModel load(ModelSource source) throws XGBoostError {
     Path file = source.requireFile(FILES);
-    Booster booster = XGBoost.loadModel(file.toString());
+    Booster booster;
     try {
-      int threads = source.settings().intParameter("nthread").orElse(1);
+      booster = XGBoost.loadModel(file.toString());
+    } catch (XGBoostError e) {
+      throw new IllegalArgumentException(withoutLogPrefix(e.getMessage()), e);
+    }
+    try {
+      int threads = source.settings().intParameter("nthread").orElse(source.threadsPerCall());
       booster.setParam("nthread", threads);
       return new XGBoostModel(booster);
     } catch (XGBoostError | RuntimeException e) {
       booster.dispose();
       throw e;
     }
+  }
+
+  /** XGBoost's message without its log prefix ({@code [12:00:00] /workspace/src/x.cc:397: }). */
+  static String withoutLogPrefix(String message) {
+    return message == null ? "XGBoost could not read the model" : LOG_PREFIX.matcher(message).replaceFirst("");
   }
 }

@@ -274,6 +274,20 @@ class GrpcTest {
   }
 
   @Test
+  void theReadmesCommandLineClientCallsTheService() throws Exception {
+    int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
+    String answer =
+        io.quiver.dev.GrpcCall.call(
+            "localhost:" + port,
+            "ModelInfer",
+            "{\"model_name\":\"iris-onnx\",\"inputs\":[{\"name\":\"input-0\",\"datatype\":\"FP32\",\"shape\":[1,4],"
+                + "\"contents\":{\"fp32_contents\":[6.8,2.8,4.8,1.4]}}]}");
+    JsonNode json = Expected.JSON.readTree(answer);
+    assertEquals("iris-onnx", json.get("model_name").asText());
+    assertEquals(Expected.of("iris-onnx").output("label").get("data").get(0).asLong(), json.at("/outputs/0/contents/int64_contents/0").asLong());
+  }
+
+  @Test
   void reflectionListsTheServiceForToolsLikeGrpcurl() throws Exception {
     int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
     ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
