@@ -116,8 +116,16 @@ class KafkaReplicasIT {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     try (Admin admin = kafka.admin()) {
       while (System.nanoTime() < deadline) {
-        ConsumerGroupDescription description =
-            admin.describeConsumerGroups(Set.of(group)).all().get().get(group);
+        ConsumerGroupDescription description;
+        try {
+          description = admin.describeConsumerGroups(Set.of(group)).all().get().get(group);
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
+            throw e;
+          }
+          Thread.sleep(100); // ready before the consumer has joined: the group does not exist yet
+          continue;
+        }
         if (description.members().size() == members) {
           Map<String, Integer> partitions = new HashMap<>();
           description.members().forEach(m -> partitions.put(m.consumerId(), m.assignment().topicPartitions().size()));

@@ -35,6 +35,11 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts the server on free ports with extra environment variables and JVM options. */
   public static ServerProcess start(Map<String, String> environment, String... jvmOptions) {
+    return start(System.getProperty("quiver.jar", "target/quarkus-app/quarkus-run.jar"), environment, jvmOptions);
+  }
+
+  /** Starts a given build of the server (its quarkus-run.jar). */
+  public static ServerProcess start(String jar, Map<String, String> environment, String... jvmOptions) {
     try {
       int http = freePort();
       int grpc = freePort();
@@ -44,7 +49,7 @@ public final class ServerProcess implements AutoCloseable {
       command.add("--enable-native-access=ALL-UNNAMED");
       command.addAll(List.of(jvmOptions));
       command.add("-jar");
-      command.add(System.getProperty("quiver.jar", "target/quarkus-app/quarkus-run.jar"));
+      command.add(jar);
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       // Nothing the test's own environment sets may shield the server from what users meet.
       builder.environment().remove("ORT_DISABLE_TELEMETRY");
