@@ -172,10 +172,16 @@ public class ModelRegistry {
               if (error != null) {
                 return failed(slot, LoadFailures.reason(error, repository.root()), error);
               }
-              LOG.infof(
-                  "Loaded model %s (%s) in %d ms",
-                  slot.describe(), model.metadata().platform(), (System.nanoTime() - started) / 1_000_000);
-              return new LoadOutcome(instance(slot, model, settings, concurrency), null);
+              try {
+                ModelInstance instance = instance(slot, model, settings, concurrency);
+                LOG.infof(
+                    "Loaded model %s (%s) in %d ms",
+                    slot.describe(), instance.metadata().platform(), (System.nanoTime() - started) / 1_000_000);
+                return new LoadOutcome(instance, null);
+              } catch (RuntimeException e) {
+                model.close();
+                return failed(slot, LoadFailures.reason(e, repository.root()), e);
+              }
             });
   }
 

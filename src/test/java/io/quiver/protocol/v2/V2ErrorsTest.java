@@ -121,24 +121,23 @@ class V2ErrorsTest {
     assertError(Rest.post(IRIS_ONNX, input("input-0", "FP32", "[18446744073709551617,4]", "[1,2,3,4]")), 400,
         "must hold non-negative 64-bit integers");
     // 2^60 + 1 rows of 4 FP32 values: the byte count wraps to 16 in 64-bit arithmetic
-    String binary =
-        "{\"inputs\":[{\"name\":\"input-0\",\"datatype\":\"FP32\",\"shape\":[1152921504606846977,4],"
-            + "\"parameters\":{\"binary_data_size\":16}}]}";
-    byte[] json = binary.getBytes(StandardCharsets.UTF_8);
-    byte[] body = java.util.Arrays.copyOf(json, json.length + 16);
-    assertError(Rest.post(IRIS_ONNX, body, "Inference-Header-Content-Length", Integer.toString(json.length)), 400,
+    assertError(binaryRequest("[1152921504606846977,4]", "16"), 400,
         "holds 4611686018427387908 FP32 elements (over 2^63 bytes), got 16 bytes");
   }
 
   @Test
   void aBinarySizeBeyond64BitsIsRefusedNotWrapped() {
+    assertError(binaryRequest("[1,4]", "18446744073709551632"), 400, "binary_data_size must be a non-negative integer");
+  }
+
+  /** An FP32 input of the given shape declaring {@code binarySize} bytes, followed by 16 bytes of data. */
+  private static Reply binaryRequest(String shape, String binarySize) {
     String head =
-        "{\"inputs\":[{\"name\":\"input-0\",\"datatype\":\"FP32\",\"shape\":[1,4],"
-            + "\"parameters\":{\"binary_data_size\":18446744073709551632}}]}";
+        "{\"inputs\":[{\"name\":\"input-0\",\"datatype\":\"FP32\",\"shape\":%s,\"parameters\":{\"binary_data_size\":%s}}]}"
+            .formatted(shape, binarySize);
     byte[] json = head.getBytes(StandardCharsets.UTF_8);
     byte[] body = java.util.Arrays.copyOf(json, json.length + 16);
-    assertError(Rest.post(IRIS_ONNX, body, "Inference-Header-Content-Length", Integer.toString(json.length)), 400,
-        "binary_data_size must be a non-negative integer");
+    return Rest.post(IRIS_ONNX, body, "Inference-Header-Content-Length", Integer.toString(json.length));
   }
 
   @Test
