@@ -1,5 +1,7 @@
 package io.quiver.core;
 
+import io.quiver.core.InferenceObserver.Answered;
+import io.quiver.core.InferenceObserver.Outcome;
 import io.quiver.core.InferenceRequest.RequestedOutput;
 import io.quiver.core.registry.ModelInstance;
 import io.quiver.core.registry.ModelRegistry;
@@ -7,9 +9,11 @@ import io.quiver.core.spi.InferenceResult;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.tensor.Tensor;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.BiConsumer;
 
 /**
@@ -17,17 +21,21 @@ import java.util.function.BiConsumer;
  * the model version that will answer, decode and validate the request against it, run it on the
  * model's scheduler, and shape the response. The instance is held from the first step to the last,
  * so a reload or an unload in between can neither fail the request nor free the model under it.
+ * Every request's phases are timed once here, for Triton's statistics and for the observers
+ * (metrics, traces).
  *
  * <p>Nothing here blocks: the answer comes to a callback, on the calling thread when the model
- * ran there, otherwise on one of the model's threads. {@link #infer} and {@link #inferAll} wait
+ * ran there, otherwise on one of the model's threads. {@link #inferAll} waits
  * for it, for callers on virtual threads.
  */
 @ApplicationScoped
 public class InferenceService {
   private final ModelRegistry registry;
+  private final List<InferenceObserver> observers;
 
-  InferenceService(ModelRegistry registry) {
+  InferenceService(ModelRegistry registry, Instance<InferenceObserver> observers) {
     this.registry = registry;
+    this.observers = observers.stream().toList();
   }
 
   /** Decodes a request against the metadata of the instance that will answer it. */
@@ -40,106 +48,143 @@ public class InferenceService {
   @FunctionalInterface
   public interface Callback extends BiConsumer<InferenceResponse, Throwable> {}
 
-  /** Runs a decoded request; see {@link #submit(String, String, Decoder, Callback)}. */
-  public void submit(InferenceRequest request, Callback done) {
-    submit(request.modelName(), request.modelVersion(), metadata -> request, done);
-  }
-
   /**
    * Runs one request for a model version and hands {@code done} the response or the failure,
    * exactly once. The request is decoded by {@code decoder} against the metadata of the very
-   * instance that runs it.
+   * instance that runs it. {@code done} encodes and sends the answer: its time counts as the
+   * request's output phase.
    */
-  public void submit(String model, String version, Decoder decoder, Callback done) {
+  public void submit(Trace trace, String model, String version, Decoder decoder, Callback done) {
+    long arrived = System.nanoTime();
     ModelInstance instance;
-    InferenceRequest request;
     try {
       instance = registry.acquire(model, version);
     } catch (RuntimeException e) {
+      Outcome outcome = outcome(e);
+      observe(new Answered(trace.protocol(), null, null, outcome, System.nanoTime() - arrived, 0, 0, 0, 0));
+      trace.end(null, null, outcome, e);
       done.accept(null, e);
       return;
     }
+    InferenceRequest request;
     try {
       request = prepare(instance, decoder.decode(instance.metadata()));
-      instance.scheduler().submit(request, result -> answer(instance, request, result, done));
     } catch (Exception e) {
-      instance.release();
-      done.accept(null, e);
+      refuse(trace, instance, arrived, e instanceof InferenceException known ? outcome(known) : Outcome.CLIENT_ERROR, e, done);
+      return;
+    }
+    long decoded = System.nanoTime();
+    trace.decoded(arrived, decoded);
+    try {
+      instance
+          .scheduler()
+          .submit(
+              request,
+              (result, queueNanos, computeNanos, batchSize) ->
+                  answer(trace, instance, request, result, new Timing(arrived, decoded, queueNanos, computeNanos, batchSize), done));
+    } catch (InferenceException e) {
+      refuse(trace, instance, arrived, outcome(e), e, done);
     }
   }
 
-  private static void answer(
-      ModelInstance instance, InferenceRequest request, InferenceResult result, Callback done) {
-    InferenceResponse response;
+  /** When a request arrived and was decoded, how long it waited and ran, in a batch of how many. */
+  private record Timing(long arrived, long decoded, long queueNanos, long computeNanos, int batchSize) {}
+
+  private void refuse(Trace trace, ModelInstance instance, long arrived, Outcome outcome, Exception error, Callback done) {
+    long total = System.nanoTime() - arrived;
+    instance.statistics().refused(total);
+    observe(new Answered(trace.protocol(), instance.modelName(), instance.version(), outcome, total, total, 0, 0, 0));
+    trace.end(instance.modelName(), instance.version(), outcome, error);
+    instance.release();
+    done.accept(null, error);
+  }
+
+  private void answer(
+      Trace trace, ModelInstance instance, InferenceRequest request, InferenceResult result, Timing timing, Callback done) {
+    long answering = System.nanoTime();
+    long ran = answering - timing.computeNanos();
+    trace.queued(ran - timing.queueNanos(), ran);
+    trace.executed(ran, answering, timing.batchSize());
+    InferenceResponse response = null;
+    RuntimeException failure = null;
     try {
       response = respond(instance, request, result);
     } catch (RuntimeException e) {
-      instance.release();
-      done.accept(null, e);
-      return;
+      failure = e;
     }
     try {
-      done.accept(response, null);
+      done.accept(response, failure);
     } finally {
+      long finished = System.nanoTime();
+      long input = timing.decoded() - timing.arrived();
+      long output = finished - answering;
+      long total = finished - timing.arrived();
+      Outcome outcome = failure == null ? Outcome.SUCCESS : outcome(failure);
+      instance.statistics().request(failure == null, total, timing.queueNanos(), input, timing.computeNanos(), output);
+      observe(
+          new Answered(
+              trace.protocol(), instance.modelName(), instance.version(), outcome, total, input, timing.queueNanos(),
+              timing.computeNanos(), output));
+      trace.encoded(answering, finished);
+      trace.end(instance.modelName(), instance.version(), outcome, failure);
       instance.release();
     }
   }
 
-  /**
-   * Runs one request, blocking until it is answered; for virtual threads.
-   *
-   * @throws InferenceException describing why it could not be answered
-   */
-  public InferenceResponse infer(InferenceRequest request) {
-    return await(call(request.modelName(), request.modelVersion(), metadata -> request)).orElseThrow();
+  private void observe(Answered request) {
+    for (InferenceObserver observer : observers) {
+      observer.answered(request);
+    }
+  }
+
+  /** How a failure counts for operators. */
+  private static Outcome outcome(Throwable failure) {
+    return switch (failure) {
+      case InferenceException.InvalidInput e -> Outcome.CLIENT_ERROR;
+      case InferenceException.ModelNotFound e -> Outcome.CLIENT_ERROR;
+      case InferenceException.NotImplemented e -> Outcome.CLIENT_ERROR;
+      case InferenceException.ModelNotReady e -> Outcome.REJECTED;
+      case InferenceException.Unavailable e -> Outcome.REJECTED;
+      default -> Outcome.SERVER_ERROR;
+    };
   }
 
   /** One request's answer: its response, or why it failed. */
-  public record Outcome(InferenceResponse response, Throwable failure) {
-    InferenceResponse orElseThrow() {
-      if (failure instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (failure != null) {
-        throw new InferenceException.ModelFailure(failure.getMessage(), failure);
-      }
-      return response;
-    }
-  }
+  public record Answer(InferenceResponse response, Throwable failure) {}
 
   /** A request to run among others, decoded when its model's instance is known. */
-  public record Call(String model, String version, Decoder decoder) {}
+  public record Call(Trace trace, String model, String version, Decoder decoder) {}
 
   /**
    * Runs many requests, for any models, all at once (each model's scheduler batches and bounds
    * them). Blocks; returns one outcome per call, in order.
    */
-  public List<Outcome> inferAll(List<Call> calls) {
-    List<CompletableFuture<Outcome>> pending = new ArrayList<>(calls.size());
+  public List<Answer> inferAll(List<Call> calls) {
+    List<CompletableFuture<Answer>> pending = new ArrayList<>(calls.size());
     for (Call call : calls) {
-      pending.add(call(call.model(), call.version(), call.decoder()));
+      pending.add(call(call.trace(), call.model(), call.version(), call.decoder()));
     }
-    List<Outcome> outcomes = new ArrayList<>(calls.size());
-    for (CompletableFuture<Outcome> outcome : pending) {
+    List<Answer> outcomes = new ArrayList<>(calls.size());
+    for (CompletableFuture<Answer> outcome : pending) {
       outcomes.add(await(outcome));
     }
     return outcomes;
   }
 
-  private CompletableFuture<Outcome> call(String model, String version, Decoder decoder) {
-    CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-    submit(model, version, decoder, (response, failure) -> outcome.complete(new Outcome(response, failure)));
+  private CompletableFuture<Answer> call(Trace trace, String model, String version, Decoder decoder) {
+    CompletableFuture<Answer> outcome = new CompletableFuture<>();
+    submit(trace, model, version, decoder, (response, failure) -> outcome.complete(new Answer(response, failure)));
     return outcome;
   }
 
-  private static Outcome await(CompletableFuture<Outcome> outcome) {
+  private static Answer await(CompletableFuture<Answer> outcome) {
     try {
       return outcome.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Outcome(null, new InferenceException.Unavailable("Interrupted while waiting for the model."));
-    } catch (java.util.concurrent.ExecutionException e) {
-      return new Outcome(null, e.getCause());
+      return new Answer(null, new InferenceException.Unavailable("Interrupted while waiting for the model."));
+    } catch (ExecutionException e) {
+      return new Answer(null, e.getCause());
     }
   }
 

@@ -24,6 +24,9 @@ final class HttpLogSink implements LogSink {
             .header("Content-Type", record.contentType())
             .POST(HttpRequest.BodyPublishers.ofByteArray(record.payload()));
     record.attributes().forEach((name, value) -> request.header("ce-" + name, value));
+    if (record.traceparent() != null) {
+      request.header("traceparent", record.traceparent());
+    }
     try {
       // Synchronous: a slow sink holds back its own queue, which then drops, never a request.
       if (client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode() >= 300) {

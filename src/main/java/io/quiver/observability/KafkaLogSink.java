@@ -39,6 +39,9 @@ final class KafkaLogSink implements LogSink {
     RecordHeaders headers = new RecordHeaders();
     record.attributes().forEach((name, value) -> headers.add("ce_" + name, utf8(value)));
     headers.add("content-type", utf8(record.contentType()));
+    if (record.traceparent() != null) {
+      headers.add("traceparent", utf8(record.traceparent()));
+    }
     try {
       producer.send(
           new ProducerRecord<>(topic, null, utf8(record.id()), record.payload(), headers),

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.quiver.core.InferenceException;
+import io.quiver.core.Protocol;
+import io.quiver.core.Trace;
 import io.quiver.core.RequestIds;
 import io.quiver.core.registry.ModelRegistry;
 import jakarta.annotation.Priority;
@@ -84,24 +86,27 @@ public class PayloadLogger {
   /**
    * Starts logging an inference and logs its request when the mode asks for requests.
    *
+   * @param trace the inference's trace: its protocol, and its traceparent for the records
    * @param payload the request as received; only called when requests are logged
    * @param correlationId the caller's id for the exchange ({@code ce-id}, {@code x-request-id}, a
    *     record's id), or null to make one
    */
   public Call start(
-      Endpoint endpoint,
+      Trace trace,
       String model,
       String version,
       String correlationId,
       Supplier<ByteBuffer> payload,
       String contentType) {
+    Protocol endpoint = trace.protocol();
+    String traceparent = trace.traceparent();
     PayloadLogMode mode = modeFor(model, version);
     if (mode == null) {
       return Call.NONE;
     }
     String id = correlationId != null ? correlationId : RequestIds.next();
     if (mode.logsRequests()) {
-      offer(record(REQUEST_TYPE, id, endpoint, model, version, null, contentType, payload));
+      offer(record(REQUEST_TYPE, id, endpoint, traceparent, model, version, null, contentType, payload));
     }
     if (!mode.logsResponses()) {
       return Call.NONE;
@@ -118,7 +123,7 @@ public class PayloadLogger {
       }
 
       private void respond(int status, Supplier<ByteBuffer> body, String type) {
-        offer(record(RESPONSE_TYPE, id, endpoint, model, version, status, type, body));
+        offer(record(RESPONSE_TYPE, id, endpoint, traceparent, model, version, status, type, body));
       }
     };
   }
@@ -143,18 +148,19 @@ public class PayloadLogger {
   private static LogRecord record(
       String type,
       String id,
-      Endpoint endpoint,
+      Protocol endpoint,
+      String traceparent,
       String model,
       String version,
       Integer status,
       String contentType,
       Supplier<ByteBuffer> payload) {
     return new LogRecord(
-        id, attributes(type, id, endpoint, model, version, status), contentType, copy(payload.get()));
+        id, attributes(type, id, endpoint, traceparent, model, version, status), contentType, copy(payload.get()));
   }
 
   private static Map<String, String> attributes(
-      String type, String id, Endpoint endpoint, String model, String version, Integer status) {
+      String type, String id, Protocol endpoint, String traceparent, String model, String version, Integer status) {
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("specversion", "1.0");
     attributes.put("id", id);
@@ -171,6 +177,9 @@ public class PayloadLogger {
     attributes.put("endpoint", endpoint.label());
     if (status != null) {
       attributes.put("status", Integer.toString(status));
+    }
+    if (traceparent != null) {
+      attributes.put("traceparent", traceparent);
     }
     return attributes;
   }

@@ -7,6 +7,7 @@ import static io.quiver.support.KafkaTestResource.LOG;
 import static io.quiver.support.KafkaTestResource.RESPONSES;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.grpc.GrpcClient;
@@ -102,6 +103,35 @@ class PayloadLogTest {
     assertArrayEquals(v2Body, v2Request.body());
     assertEquals("iris-onnx", v2Request.headers().get("ce-inferenceservicename"));
     assertEquals("v2", v2Request.headers().get("ce-endpoint"));
+  }
+
+  /** No OTLP endpoint here: nothing is exported, yet what an inference causes continues the caller's trace. */
+  @Test
+  void withoutAnExporterTheCallersTraceIsPassedOn() throws Exception {
+    String run = UUID.randomUUID().toString().replace("-", "");
+    String callerSpan = run.substring(0, 16);
+    String traceparent = "00-" + run + "-" + callerSpan + "-01";
+    byte[] body = v2Row(Expected.of("iris-onnx"), 0, "passed-on").getBytes(StandardCharsets.UTF_8);
+    assertEquals(200, Rest.post("/v2/models/iris-onnx/infer", body, "ce-id", "trace-" + run, "traceparent", traceparent).status());
+    List<ConsumerRecord<byte[], byte[]>> logged =
+        KafkaTestResource.kafka().read(LOG, 2, r -> ("trace-" + run).equals(header(r, "ce_id")), Duration.ofSeconds(60));
+    String passedOn = header(logged.get(0), "traceparent");
+    assertEquals(passedOn, header(logged.get(1), "traceparent"), "request and response records: one span");
+    assertEquals(passedOn, header(logged.get(0), "ce_traceparent"));
+    assertTrue(passedOn.matches("00-" + run + "-[0-9a-f]{16}-01"), passedOn);
+    assertNotEquals(callerSpan, passedOn.split("-")[2], "a span id of the inference's own");
+
+    String key = "trace-kafka-" + run;
+    try (KafkaProducer<byte[], byte[]> producer = KafkaTestResource.kafka().producer()) {
+      producer.send(record(key, v2Row(Expected.of("iris-onnx"), 1, key), "ce_specversion", "1.0", "ce_id", key,
+          "ce_source", "test", "ce_type", "io.kserve.inference.request", "ce_model", "iris-onnx",
+          "ce_traceparent", traceparent));
+    }
+    ConsumerRecord<byte[], byte[]> answer =
+        KafkaTestResource.kafka().read(RESPONSES, 1, r -> key.equals(header(r, "ce_id")), Duration.ofSeconds(60)).getFirst();
+    assertTrue(header(answer, "ce_traceparent").matches("00-" + run + "-[0-9a-f]{16}-01"), header(answer, "ce_traceparent"));
+    assertEquals(header(answer, "ce_traceparent"), header(answer, "traceparent"));
+    assertNotEquals(callerSpan, header(answer, "traceparent").split("-")[2]);
   }
 
   private static void assertPair(

@@ -25,6 +25,7 @@ public final class ModelInstance {
   private final String modelName;
   private final String version;
   private final String description;
+  private final ModelStatistics statistics;
   private final LoadedModel model;
   private final ModelMetadata metadata;
   private final ModelSettings settings;
@@ -38,6 +39,7 @@ public final class ModelInstance {
     this.modelName = slot.modelName();
     this.version = slot.version();
     this.description = slot.describe();
+    this.statistics = slot.statistics();
     this.model = model;
     this.metadata = model.metadata();
     this.settings = settings;
@@ -56,6 +58,11 @@ public final class ModelInstance {
   /** Describes the version for messages: {@code iris} or {@code iris version 2}. */
   public String describe() {
     return description;
+  }
+
+  /** The statistics of the version this instance serves. */
+  public ModelStatistics statistics() {
+    return statistics;
   }
 
   public ModelMetadata metadata() {

@@ -1,6 +1,7 @@
 package io.quiver.core.registry;
 
 import io.quiver.core.InferenceException;
+import io.quiver.core.InferenceObserver;
 import io.quiver.core.QuiverConfig;
 import io.quiver.core.registry.ModelRepository.ModelFolder;
 import io.quiver.core.scheduler.ModelScheduler;
@@ -8,6 +9,7 @@ import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelSettings;
 import io.quiver.core.spi.ModelSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,13 +37,16 @@ public class ModelRegistry {
   private final ModelRepository repository;
   private final ModelLoader loader;
   private final QuiverConfig config;
+  private final List<InferenceObserver> observers;
   private final ConcurrentMap<String, ServedModel> models = new ConcurrentHashMap<>();
   private volatile boolean closing;
 
-  ModelRegistry(ModelRepository repository, ModelLoader loader, QuiverConfig config) {
+  ModelRegistry(
+      ModelRepository repository, ModelLoader loader, QuiverConfig config, Instance<InferenceObserver> observers) {
     this.repository = repository;
     this.loader = loader;
     this.config = config;
+    this.observers = observers.stream().toList();
   }
 
   /** One row of the repository index. {@code version} is null for unversioned models. */
@@ -200,8 +205,15 @@ public class ModelRegistry {
             config.maxQueueSize(),
             settings.batching(config.batching()),
             config.inlineBelowMicros() * 1000L,
-            ModelScheduler.CallObserver.NONE);
+            (requests, computeNanos, answerNanos) -> executed(slot, requests, computeNanos, answerNanos));
     return new ModelInstance(slot, model, settings, scheduler);
+  }
+
+  private void executed(ModelVersion slot, int requests, long computeNanos, long answerNanos) {
+    slot.statistics().execution(requests, 0, computeNanos, answerNanos);
+    for (InferenceObserver observer : observers) {
+      observer.executed(slot.modelName(), slot.version(), requests, computeNanos);
+    }
   }
 
   /**
@@ -314,6 +326,25 @@ public class ModelRegistry {
         .map(ServedModel::name)
         .sorted()
         .toList();
+  }
+
+  /**
+   * The versions a statistics request means: every served one (no name), one model's (no
+   * version), or one.
+   *
+   * @throws InferenceException.ModelNotFound for an unknown or unloaded model, or an unknown version
+   */
+  public List<ModelVersion> versions(String name, String version) {
+    if (name == null || name.isEmpty()) {
+      return versions().stream().filter(v -> !v.isUnloaded()).toList();
+    }
+    ModelVersion addressed = resolve(name, version);
+    return version == null || version.isEmpty() ? model(name).versions() : List.of(addressed);
+  }
+
+  /** Every version of every model the registry knows, unloaded ones included. */
+  public List<ModelVersion> versions() {
+    return models.values().stream().flatMap(model -> model.versions().stream()).toList();
   }
 
   /** Every model in the registry or the repository folder, with its versions' states. */

@@ -23,6 +23,7 @@ public final class ModelVersion {
 
   private final String modelName;
   private final String version;
+  private final ModelStatistics statistics = new ModelStatistics();
   private volatile Status status = new Status(ModelState.LOADING, "", null);
   /** Set at shutdown: whatever finishes loading afterwards is closed, not served. */
   private boolean closed;
@@ -62,6 +63,23 @@ public final class ModelVersion {
   public boolean isUnloaded() {
     Status now = status;
     return now.state() == ModelState.UNAVAILABLE && UNLOADED.equals(now.reason());
+  }
+
+  /** Requests accepted by the instance serving now and not yet answered (queued or running). */
+  public int requestsInFlight() {
+    ModelInstance instance = status.instance();
+    return instance == null ? 0 : instance.scheduler().inFlight();
+  }
+
+  /** Requests waiting in the queue of the instance serving now. */
+  public int requestsQueued() {
+    ModelInstance instance = status.instance();
+    return instance == null ? 0 : instance.scheduler().queued();
+  }
+
+  /** Triton's statistics for this version, kept across reloads. */
+  public ModelStatistics statistics() {
+    return statistics;
   }
 
   /** Describes this version for messages: {@code iris} or {@code iris version 2}. */

@@ -12,7 +12,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,20 +51,31 @@ public final class ModelScheduler {
   private volatile long averageNanos = -1;
 
   /** What the scheduler reports about each runtime call, for statistics and metrics. */
+  @FunctionalInterface
   public interface CallObserver {
-    CallObserver NONE = (requests, queueNanos, computeNanos, failures) -> {};
+    CallObserver NONE = (requests, computeNanos, answerNanos) -> {};
 
     /**
      * @param requests the requests the call took (the batch size)
-     * @param queueNanos how long each of them waited before the call, in request order
      * @param computeNanos how long the runtime took
-     * @param failures how many of them failed
+     * @param answerNanos how long answering its requests took afterwards
      */
-    void called(int requests, long[] queueNanos, long computeNanos, int failures);
+    void called(int requests, long computeNanos, long answerNanos);
+  }
+
+  /** What becomes of one request: its result, and how long it waited and ran. */
+  @FunctionalInterface
+  public interface Completion {
+    /**
+     * @param queueNanos how long it waited before the runtime call
+     * @param computeNanos how long the runtime call took
+     * @param batchSize how many requests that call took
+     */
+    void done(InferenceResult result, long queueNanos, long computeNanos, int batchSize);
   }
 
   /** A request waiting for the model, with what to do with its answer. */
-  private record Job(InferenceRequest request, Consumer<InferenceResult> done, long queuedAt) {}
+  private record Job(InferenceRequest request, Completion done, long queuedAt) {}
 
   public ModelScheduler(
       String name,
@@ -96,7 +106,7 @@ public final class ModelScheduler {
    *
    * @throws InferenceException.Unavailable when the queue is full, or the model has been shut down
    */
-  public void submit(InferenceRequest request, Consumer<InferenceResult> done) {
+  public void submit(InferenceRequest request, Completion done) {
     if (stopped) {
       throw new InferenceException.Unavailable("Model %s is shutting down.".formatted(name));
     }
@@ -223,26 +233,21 @@ public final class ModelScheduler {
       running.release();
     }
     record(computeNanos);
-    long[] queueNanos = new long[batch.size()];
-    int failures = 0;
+    long answering = System.nanoTime();
     for (int i = 0; i < batch.size(); i++) {
-      queueNanos[i] = startedAt - batch.get(i).queuedAt();
-      if (results.get(i) instanceof InferenceResult.Failed failed) {
-        failures++;
-        if (failed.error() instanceof InferenceException.ModelFailure) {
-          modelFailures.warn("Model %s failed on a request: %s".formatted(name, failed.error().getMessage()));
-        }
+      Job job = batch.get(i);
+      InferenceResult result = results.get(i);
+      if (result instanceof InferenceResult.Failed failed && failed.error() instanceof InferenceException.ModelFailure) {
+        modelFailures.warn("Model %s failed on a request: %s".formatted(name, failed.error().getMessage()));
       }
-    }
-    observer.called(batch.size(), queueNanos, computeNanos, failures);
-    for (int i = 0; i < batch.size(); i++) {
       inFlight.decrementAndGet();
       try {
-        batch.get(i).done().accept(results.get(i));
+        job.done().done(result, startedAt - job.queuedAt(), computeNanos, batch.size());
       } catch (RuntimeException e) {
         LOG.errorf(e, "Answering a request to model %s failed", name);
       }
     }
+    observer.called(batch.size(), computeNanos, System.nanoTime() - answering);
   }
 
   /** The runtime's answers; anything it throws fails every request of the batch, never the thread. */

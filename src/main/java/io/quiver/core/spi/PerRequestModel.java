@@ -17,10 +17,15 @@ public interface PerRequestModel extends LoadedModel {
 
   @Override
   default List<InferenceResult> infer(List<InferenceRequest> batch) {
+    return answerEach(this, batch);
+  }
+
+  /** Each request of the batch answered by its own {@link #predict} call. */
+  static List<InferenceResult> answerEach(PerRequestModel model, List<InferenceRequest> batch) {
     List<InferenceResult> results = new ArrayList<>(batch.size());
     for (InferenceRequest request : batch) {
       try {
-        results.add(new InferenceResult.Outputs(predict(request)));
+        results.add(new InferenceResult.Outputs(model.predict(request)));
       } catch (InferenceException e) {
         results.add(new InferenceResult.Failed(e));
       } catch (Exception | LinkageError e) {

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A named, typed, shaped block of data: the one tensor type every protocol decodes into and every
@@ -152,6 +153,47 @@ public final class Tensor {
 
   public int byteSize() {
     return data.remaining();
+  }
+
+  /**
+   * Rows {@code [from, from + count)} along the first dimension, as a view of the same data (no
+   * copy), under another name.
+   */
+  public Tensor rows(String newName, int from, int count) {
+    long[] rowShape = shape.clone();
+    rowShape[0] = count;
+    int perRow = shape[0] == 0 ? 0 : Math.toIntExact(elementCount / shape[0]);
+    int start = byteOffset(from * perRow);
+    int end = byteOffset((from + count) * perRow);
+    return of(newName, datatype, rowShape, data.slice(start, end - start));
+  }
+
+  private int byteOffset(int element) {
+    if (datatype != DataType.BYTES) {
+      return element * datatype.byteSize();
+    }
+    return element == elementCount ? data.remaining() : bytesOffsets[element];
+  }
+
+  /**
+   * Tensors of one datatype and the same dimensions after the first, one after the other along the
+   * first dimension: a copy of their data into one buffer.
+   */
+  public static Tensor concatRows(String name, List<Tensor> parts) {
+    Tensor first = parts.getFirst();
+    long rows = 0;
+    int bytes = 0;
+    for (Tensor part : parts) {
+      rows += part.shape[0];
+      bytes = Math.addExact(bytes, part.byteSize());
+    }
+    ByteBuffer joined = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    for (Tensor part : parts) {
+      joined.put(part.data());
+    }
+    long[] joinedShape = first.shape.clone();
+    joinedShape[0] = rows;
+    return of(name, first.datatype, joinedShape, joined.flip());
   }
 
   /**

@@ -2,6 +2,7 @@ package io.quiver.protocol.grpc;
 
 import io.grpc.ServerServiceDefinition;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.grpc.RegisterInterceptor;
 import io.quiver.core.InferenceException;
 import io.quiver.core.InferenceRequest;
 import io.quiver.core.InferenceRequest.RequestedOutput;
@@ -10,7 +11,9 @@ import io.quiver.core.InferenceService;
 import io.quiver.core.ServerLifecycle;
 import io.quiver.core.registry.ModelRegistry;
 import io.quiver.core.registry.ModelVersion;
-import io.quiver.observability.Endpoint;
+import io.quiver.core.Protocol;
+import io.quiver.core.Trace;
+import io.quiver.core.Tracer;
 import io.quiver.observability.PayloadLogger;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.spi.TensorSpec;
@@ -24,6 +27,8 @@ import io.quiver.protocol.grpc.api.ModelMetadataRequest;
 import io.quiver.protocol.grpc.api.ModelMetadataResponse;
 import io.quiver.protocol.grpc.api.ModelReadyRequest;
 import io.quiver.protocol.grpc.api.ModelReadyResponse;
+import io.quiver.protocol.grpc.api.ModelStatisticsRequest;
+import io.quiver.protocol.grpc.api.ModelStatisticsResponse;
 import io.quiver.protocol.grpc.api.RepositoryModelLoadRequest;
 import io.quiver.protocol.grpc.api.RepositoryModelLoadResponse;
 import io.quiver.protocol.grpc.api.RepositoryModelUnloadRequest;
@@ -51,6 +56,7 @@ import java.util.function.Supplier;
  * raw_output_contents}, one that sends typed {@code contents} in typed contents, as KServe does.
  */
 @GrpcService
+@RegisterInterceptor(TraceHeaders.class)
 public class GrpcInferenceService extends MutinyGRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
   /** Requests larger than this are decoded on a virtual thread rather than the event loop. */
   private static final int DECODE_ON_EVENT_LOOP_MAX_BYTES = 64 * 1024;
@@ -64,13 +70,19 @@ public class GrpcInferenceService extends MutinyGRPCInferenceServiceGrpc.GRPCInf
   private final ModelRegistry registry;
   private final ServerLifecycle server;
   private final PayloadLogger logger;
+  private final Tracer tracer;
 
   GrpcInferenceService(
-      InferenceService inference, ModelRegistry registry, ServerLifecycle server, PayloadLogger logger) {
+      InferenceService inference,
+      ModelRegistry registry,
+      ServerLifecycle server,
+      PayloadLogger logger,
+      Tracer tracer) {
     this.inference = inference;
     this.registry = registry;
     this.server = server;
     this.logger = logger;
+    this.tracer = tracer;
   }
 
   /** The service, answering requests it cannot parse with INVALID_ARGUMENT rather than UNKNOWN. */
@@ -141,15 +153,16 @@ public class GrpcInferenceService extends MutinyGRPCInferenceServiceGrpc.GRPCInf
 
   @Override
   public Uni<ModelInferResponse> modelInfer(ModelInferRequest request) {
+    Trace trace = tracer.start(Protocol.GRPC, TraceHeaders.TRACEPARENT.get(), TraceHeaders.TRACESTATE.get());
     PayloadLogger.Call call =
         logger.start(
-            Endpoint.GRPC,
+            trace,
             request.getModelName(),
             emptyToNull(request.getModelVersion()),
             emptyToNull(request.getId()),
             () -> ByteBuffer.wrap(request.toByteArray()),
             PROTOBUF);
-    return answer(request)
+    return answer(trace, request)
         .onItem()
         .invoke(response -> call.answered(() -> ByteBuffer.wrap(response.toByteArray()), PROTOBUF))
         .onFailure()
@@ -163,36 +176,43 @@ public class GrpcInferenceService extends MutinyGRPCInferenceServiceGrpc.GRPCInf
         .transform(GrpcErrors::toStatus);
   }
 
-  private Uni<ModelInferResponse> answer(ModelInferRequest request) {
-    if (request.getSerializedSize() > DECODE_ON_EVENT_LOOP_MAX_BYTES) {
-      return Uni.createFrom()
-          .item(() -> encode(request, inference.infer(decode(request))))
-          .runSubscriptionOn(VIRTUAL_THREADS);
-    }
-    return Uni.createFrom()
-        .emitter(
-            emitter -> {
-              InferenceRequest decoded;
-              try {
-                decoded = decode(request);
-              } catch (RuntimeException e) {
-                emitter.fail(e);
-                return;
-              }
-              inference.submit(
-                  decoded,
-                  (response, failure) -> {
-                    if (failure != null) {
-                      emitter.fail(failure);
-                      return;
-                    }
-                    try {
-                      emitter.complete(encode(request, response));
-                    } catch (RuntimeException e) {
-                      emitter.fail(e);
-                    }
-                  });
-            });
+  private Uni<ModelInferResponse> answer(Trace trace, ModelInferRequest request) {
+    Uni<ModelInferResponse> answer =
+        Uni.createFrom()
+            .emitter(
+                emitter ->
+                    inference.submit(
+                        trace,
+                        request.getModelName(),
+                        emptyToNull(request.getModelVersion()),
+                        metadata -> decode(request),
+                        (response, failure) -> {
+                          if (failure != null) {
+                            emitter.fail(failure);
+                            return;
+                          }
+                          try {
+                            emitter.complete(encode(request, response));
+                          } catch (RuntimeException e) {
+                            emitter.fail(e);
+                          }
+                        }));
+    return request.getSerializedSize() > DECODE_ON_EVENT_LOOP_MAX_BYTES
+        ? answer.runSubscriptionOn(VIRTUAL_THREADS)
+        : answer;
+  }
+
+  /** Triton's statistics extension. */
+  @Override
+  public Uni<ModelStatisticsResponse> modelStatistics(ModelStatisticsRequest request) {
+    return inline(
+        () -> {
+          ModelStatisticsResponse.Builder response = ModelStatisticsResponse.newBuilder();
+          for (ModelVersion version : registry.versions(request.getName(), request.getVersion())) {
+            response.addModelStats(GrpcStatistics.of(version));
+          }
+          return response.build();
+        });
   }
 
   private static String emptyToNull(String text) {

@@ -19,8 +19,11 @@ import org.apache.kafka.common.header.Headers;
  * @param model the model to run ({@code model} extension attribute)
  * @param modelVersion the version asked for, or null
  * @param data the inference request body
+ * @param traceparent the caller's W3C traceparent, or null
+ * @param tracestate the caller's W3C tracestate, or null
  */
-record InferenceEvent(Mode mode, String id, String model, String modelVersion, byte[] data) {
+record InferenceEvent(
+    Mode mode, String id, String model, String modelVersion, byte[] data, String traceparent, String tracestate) {
   static final String STRUCTURED_CONTENT_TYPE = "application/cloudevents+json";
 
   enum Mode {
@@ -37,7 +40,7 @@ record InferenceEvent(Mode mode, String id, String model, String modelVersion, b
   static InferenceEvent read(Headers headers, byte[] value, ObjectMapper json) {
     String contentType = header(headers, "content-type");
     if (contentType != null && contentType.startsWith(STRUCTURED_CONTENT_TYPE)) {
-      return structured(value, json);
+      return structured(headers, value, json);
     }
     if (header(headers, "ce_specversion") != null) {
       return named(
@@ -46,12 +49,36 @@ record InferenceEvent(Mode mode, String id, String model, String modelVersion, b
           header(headers, "ce_model"),
           header(headers, "ce_modelversion"),
           value,
-          "header ce_model");
+          "header ce_model",
+          traceparent(headers),
+          tracestate(headers));
     }
-    return named(Mode.PLAIN, null, header(headers, "model"), header(headers, "modelversion"), value, "header model");
+    return named(
+        Mode.PLAIN,
+        null,
+        header(headers, "model"),
+        header(headers, "modelversion"),
+        value,
+        "header model",
+        traceparent(headers),
+        tracestate(headers));
   }
 
-  private static InferenceEvent structured(byte[] value, ObjectMapper json) {
+  /**
+   * The caller's W3C traceparent in a record's headers: a plain {@code traceparent} header (what
+   * OpenTelemetry's Kafka instrumentation writes), else CloudEvents' {@code ce_traceparent}.
+   */
+  static String traceparent(Headers headers) {
+    String plain = header(headers, "traceparent");
+    return plain != null ? plain : header(headers, "ce_traceparent");
+  }
+
+  static String tracestate(Headers headers) {
+    String plain = header(headers, "tracestate");
+    return plain != null ? plain : header(headers, "ce_tracestate");
+  }
+
+  private static InferenceEvent structured(Headers headers, byte[] value, ObjectMapper json) {
     JsonNode envelope;
     try {
       envelope = json.readTree(value);
@@ -76,11 +103,24 @@ record InferenceEvent(Mode mode, String id, String model, String modelVersion, b
         text(envelope, "model"),
         text(envelope, "modelversion"),
         data,
-        "attribute model");
+        "attribute model",
+        firstNonNull(traceparent(headers), text(envelope, "traceparent")),
+        firstNonNull(tracestate(headers), text(envelope, "tracestate")));
+  }
+
+  private static String firstNonNull(String first, String second) {
+    return first != null ? first : second;
   }
 
   private static InferenceEvent named(
-      Mode mode, String id, String model, String version, byte[] data, String where) {
+      Mode mode,
+      String id,
+      String model,
+      String version,
+      byte[] data,
+      String where,
+      String traceparent,
+      String tracestate) {
     if (model == null || model.isBlank()) {
       throw new InvalidInput(
           "The event names no model: set the CloudEvents extension attribute 'model' (%s)."
@@ -89,7 +129,7 @@ record InferenceEvent(Mode mode, String id, String model, String modelVersion, b
     if (data == null) {
       throw new InvalidInput("The event has no data.");
     }
-    return new InferenceEvent(mode, id, model, version, data);
+    return new InferenceEvent(mode, id, model, version, data, traceparent, tracestate);
   }
 
   static String header(Headers headers, String name) {

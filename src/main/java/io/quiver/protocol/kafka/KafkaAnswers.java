@@ -22,7 +22,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 /**
  * The records the event path writes: answers as CloudEvents framed as their requests were (what
  * KServe's model server answers a CloudEvent with), and dead letters carrying the original record
- * and SmallRye's dead-letter headers.
+ * and SmallRye's dead-letter headers. Both carry the {@code traceparent} of the inference that made
+ * them, so a consumer continues the caller's trace.
  */
 final class KafkaAnswers {
   static final String RESPONSE_TYPE = "io.kserve.inference.response";
@@ -39,6 +40,7 @@ final class KafkaAnswers {
       KafkaRecord<byte[], byte[]> request,
       InferenceEvent event,
       String id,
+      String traceparent,
       InferenceResponse response,
       byte[] body) {
     String eventId = event.id() != null ? event.id() : id;
@@ -46,7 +48,7 @@ final class KafkaAnswers {
     RecordHeaders headers = new RecordHeaders();
     byte[] value;
     if (event.mode() == InferenceEvent.Mode.STRUCTURED) {
-      value = envelope(eventId, source, response, body);
+      value = envelope(eventId, source, traceparent, response, body);
       add(headers, "content-type", InferenceEvent.STRUCTURED_CONTENT_TYPE);
     } else {
       value = body;
@@ -59,7 +61,13 @@ final class KafkaAnswers {
       if (response.modelVersion() != null) {
         add(headers, "ce_modelversion", response.modelVersion());
       }
+      if (traceparent != null) {
+        add(headers, "ce_traceparent", traceparent);
+      }
       add(headers, "content-type", "application/json");
+    }
+    if (traceparent != null) {
+      add(headers, "traceparent", traceparent);
     }
     return Message.of(value)
         .addMetadata(
@@ -69,7 +77,7 @@ final class KafkaAnswers {
                 .build());
   }
 
-  private byte[] envelope(String id, String source, InferenceResponse response, byte[] data) {
+  private byte[] envelope(String id, String source, String traceparent, InferenceResponse response, byte[] data) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(data.length + 256);
     try (JsonGenerator envelope = json.getFactory().createGenerator(out)) {
       envelope.writeStartObject();
@@ -82,6 +90,9 @@ final class KafkaAnswers {
       envelope.writeStringField("model", response.modelName());
       if (response.modelVersion() != null) {
         envelope.writeStringField("modelversion", response.modelVersion());
+      }
+      if (traceparent != null) {
+        envelope.writeStringField("traceparent", traceparent);
       }
       envelope.writeFieldName("data");
       envelope.writeRawValue(new String(data, StandardCharsets.UTF_8));
@@ -96,11 +107,16 @@ final class KafkaAnswers {
   Message<byte[]> deadLetter(
       KafkaRecord<byte[], byte[]> request,
       IncomingKafkaRecordMetadata<byte[], byte[]> origin,
+      String traceparent,
       Throwable error,
       String reason) {
     RecordHeaders headers = new RecordHeaders();
     for (Header header : request.getHeaders()) {
       headers.add(header);
+    }
+    if (traceparent != null) {
+      headers.remove("traceparent");
+      add(headers, "traceparent", traceparent);
     }
     add(headers, KafkaDeadLetterQueue.DEAD_LETTER_REASON, reason);
     add(headers, KafkaDeadLetterQueue.DEAD_LETTER_EXCEPTION_CLASS_NAME, error.getClass().getName());

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -12,10 +14,12 @@ import io.quiver.core.InferenceRequest;
 import io.quiver.core.InferenceResponse;
 import io.quiver.core.InferenceService;
 import io.quiver.core.InferenceService.Call;
-import io.quiver.core.InferenceService.Outcome;
+import io.quiver.core.InferenceService.Answer;
 import io.quiver.core.ServerLifecycle;
 import io.quiver.core.spi.ModelMetadata;
-import io.quiver.observability.Endpoint;
+import io.quiver.core.Protocol;
+import io.quiver.core.Trace;
+import io.quiver.core.Tracer;
 import io.quiver.observability.PayloadLogger;
 import io.quiver.protocol.json.JsonErrors;
 import io.quiver.protocol.json.V1RequestReader;
@@ -57,6 +61,7 @@ public class KafkaInferenceProcessor {
   private final InferenceService inference;
   private final ServerLifecycle server;
   private final PayloadLogger logger;
+  private final Tracer tracer;
   private final ObjectMapper json;
   private final V1RequestReader v1Requests;
   private final V1ResponseWriter v1Responses;
@@ -64,18 +69,24 @@ public class KafkaInferenceProcessor {
   private final V2ResponseWriter v2Responses;
   private final KafkaAnswers answers;
   private final MutinyEmitter<byte[]> out;
+  private final Counter consumed;
+  private final Counter answered;
+  private final Counter deadLettered;
 
   KafkaInferenceProcessor(
       InferenceService inference,
       ServerLifecycle server,
       PayloadLogger logger,
+      Tracer tracer,
       ObjectMapper json,
       KafkaEventConfig config,
+      MeterRegistry meters,
       @Channel("inference-responses") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
           MutinyEmitter<byte[]> out) {
     this.inference = inference;
     this.server = server;
     this.logger = logger;
+    this.tracer = tracer;
     this.json = json;
     this.v1Requests = new V1RequestReader(json);
     this.v1Responses = new V1ResponseWriter(json);
@@ -83,6 +94,17 @@ public class KafkaInferenceProcessor {
     this.v2Responses = new V2ResponseWriter(json);
     this.answers = new KafkaAnswers(json, config.dlqTopic());
     this.out = out;
+    this.consumed = records(meters, "consumed");
+    this.answered = records(meters, "answered");
+    this.deadLettered = records(meters, "dead_lettered");
+  }
+
+  /** {@code quiver_kafka_records_total{outcome}}: records taken from the request topic, and what became of them. */
+  private static Counter records(MeterRegistry meters, String outcome) {
+    return Counter.builder("quiver_kafka_records")
+        .description("Inference request records consumed, answered and dead-lettered")
+        .tag("outcome", outcome)
+        .register(meters);
   }
 
   /** A record read, with what became of it. */
@@ -90,6 +112,7 @@ public class KafkaInferenceProcessor {
     final KafkaRecord<byte[], byte[]> record;
     final IncomingKafkaRecordMetadata<byte[], byte[]> metadata;
     InferenceEvent event;
+    Trace trace;
     boolean v1;
     InferenceRequest request;
     PayloadLogger.Call call = PayloadLogger.Call.NONE;
@@ -130,6 +153,7 @@ public class KafkaInferenceProcessor {
   }
 
   private List<Message<byte[]>> answer(List<KafkaRecord<byte[], byte[]>> records) {
+    consumed.increment(records.size());
     List<Pending> pending = new ArrayList<>(records.size());
     List<Pending> events = new ArrayList<>(records.size());
     for (KafkaRecord<byte[], byte[]> record : records) {
@@ -137,20 +161,28 @@ public class KafkaInferenceProcessor {
       pending.add(one);
       try {
         one.event = InferenceEvent.read(record.getHeaders(), record.getPayload(), json);
+        one.trace = tracer.start(Protocol.KAFKA, one.event.traceparent(), one.event.tracestate());
         one.v1 = isV1(one.event.data());
         events.add(one);
       } catch (IOException | RuntimeException e) {
+        if (one.trace == null) {
+          one.trace =
+              tracer.start(
+                  Protocol.KAFKA,
+                  InferenceEvent.traceparent(record.getHeaders()),
+                  InferenceEvent.tracestate(record.getHeaders()));
+        }
         deadLetter(one, e);
       }
     }
-    List<Outcome> outcomes =
+    List<Answer> outcomes =
         inference.inferAll(
             events.stream()
-                .map(one -> new Call(one.event.model(), one.event.modelVersion(), metadata -> decode(one, metadata)))
+                .map(one -> new Call(one.trace, one.event.model(), one.event.modelVersion(), metadata -> decode(one, metadata)))
                 .toList());
     for (int i = 0; i < events.size(); i++) {
       Pending one = events.get(i);
-      Outcome outcome = outcomes.get(i);
+      Answer outcome = outcomes.get(i);
       if (outcome.failure() != null) {
         deadLetter(one, outcome.failure());
       } else {
@@ -178,7 +210,7 @@ public class KafkaInferenceProcessor {
     InferenceEvent event = one.event;
     one.call =
         logger.start(
-            Endpoint.KAFKA,
+            one.trace,
             event == null ? null : event.model(),
             event == null ? null : event.modelVersion(),
             id,
@@ -228,7 +260,8 @@ public class KafkaInferenceProcessor {
       return;
     }
     one.call.answered(() -> ByteBuffer.wrap(body), "application/json");
-    one.answer = answers.response(one.record, one.event, one.request.id(), response, body);
+    one.answer = answers.response(one.record, one.event, one.request.id(), one.trace.traceparent(), response, body);
+    answered.increment();
   }
 
   private byte[] v2Body(InferenceRequest request, InferenceResponse response) throws IOException {
@@ -248,7 +281,8 @@ public class KafkaInferenceProcessor {
         };
     one.call.failed(
         KafkaAnswers.status(error), () -> ByteBuffer.wrap(answers.errorBody(reason)), "application/json");
-    one.answer = answers.deadLetter(one.record, one.metadata, error, reason);
+    one.answer = answers.deadLetter(one.record, one.metadata, one.trace.traceparent(), error, reason);
+    deadLettered.increment();
   }
 
   /** Hands the answers to the producer in read order, and completes when the broker has them all. */

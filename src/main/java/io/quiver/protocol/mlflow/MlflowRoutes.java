@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.core.InferenceException;
 import io.quiver.core.InferenceService;
 import io.quiver.core.registry.ModelRegistry;
-import io.quiver.observability.Endpoint;
+import io.quiver.core.Protocol;
+import io.quiver.core.Trace;
 import io.quiver.protocol.json.V1ResponseWriter;
 import io.quiver.protocol.rest.RequestBodies;
 import io.quiver.protocol.rest.RestResponder;
@@ -58,8 +59,9 @@ public class MlflowRoutes {
         body,
         () -> {
           String model = named != null ? named : defaultModel();
-          responder.startLog(context, Endpoint.MLFLOW, model, null, body);
+          Trace trace = responder.startCall(context, Protocol.MLFLOW, model, null, body);
           inference.submit(
+              trace,
               model,
               null,
               metadata -> requests.read(body.getBytes(), model, metadata),

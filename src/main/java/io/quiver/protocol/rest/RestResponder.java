@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.core.InferenceException;
 import io.quiver.core.ThrottledLog;
-import io.quiver.observability.Endpoint;
+import io.quiver.core.Trace;
+import io.quiver.core.Tracer;
+import io.quiver.core.Protocol;
 import io.quiver.observability.PayloadLogger;
 import io.quiver.protocol.json.JsonErrors;
 import io.vertx.core.Context;
@@ -40,10 +42,12 @@ public class RestResponder {
 
   private final ObjectMapper mapper;
   private final PayloadLogger logger;
+  private final Tracer tracer;
 
-  RestResponder(ObjectMapper mapper, PayloadLogger logger) {
+  RestResponder(ObjectMapper mapper, PayloadLogger logger, Tracer tracer) {
     this.mapper = mapper;
     this.logger = logger;
+    this.tracer = tracer;
   }
 
   /** The I/O context a request arrived on, and its thread: where its response is ended. */
@@ -130,12 +134,13 @@ public class RestResponder {
   }
 
   /**
-   * Starts the payload log of an inference call: its request body is logged now, and whatever
-   * this responder later sends for the call is logged as its response.
+   * Starts an inference call: its trace, from the caller's W3C headers, and its payload log (its
+   * request body is logged now, and whatever this responder later sends for the call is logged as
+   * its response).
    */
-  public void startLog(
-      RoutingContext context, Endpoint endpoint, String model, String version, Buffer body) {
+  public Trace startCall(RoutingContext context, Protocol protocol, String model, String version, Buffer body) {
     HttpServerRequest request = context.request();
+    Trace trace = tracer.start(protocol, request.getHeader("traceparent"), request.getHeader("tracestate"));
     String correlationId = request.getHeader("ce-id");
     if (correlationId == null) {
       correlationId = request.getHeader("x-request-id");
@@ -144,12 +149,13 @@ public class RestResponder {
     context.put(
         CALL,
         logger.start(
-            endpoint,
+            trace,
             model,
             version,
             correlationId,
             () -> body.getByteBuf().nioBuffer(),
             contentType == null ? "application/json" : contentType));
+    return trace;
   }
 
   /** Sends a JSON body already encoded. */

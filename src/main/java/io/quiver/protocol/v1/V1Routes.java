@@ -5,7 +5,8 @@ import io.quiver.core.InferenceException;
 import io.quiver.core.InferenceService;
 import io.quiver.core.registry.ModelRegistry;
 import io.quiver.core.registry.ModelVersion;
-import io.quiver.observability.Endpoint;
+import io.quiver.core.Protocol;
+import io.quiver.core.Trace;
 import io.quiver.protocol.json.V1RequestReader;
 import io.quiver.protocol.json.V1ResponseWriter;
 import io.quiver.protocol.rest.RequestBodies;
@@ -77,28 +78,26 @@ public class V1Routes {
     int colon = target.lastIndexOf(':');
     String model = colon < 0 ? target : target.substring(0, colon);
     String verb = colon < 0 ? "" : target.substring(colon + 1);
-    if (verb.equals("predict")) {
-      responder.startLog(context, Endpoint.V1, model, null, body);
-    }
+    Trace trace = verb.equals("predict") ? responder.startCall(context, Protocol.V1, model, null, body) : null;
     responder.forBody(
         context,
         body,
         () -> {
-          registry.resolve(model, null);
-          switch (verb) {
-            case "predict" -> predict(context, model, body);
-            case "explain" ->
-                throw new InferenceException.NotImplemented(
-                    "Model %s has no explainer.".formatted(model));
-            default ->
-                throw new InferenceException.ModelNotFound(
-                    "Unknown verb '%s': use /v1/models/%s:predict.".formatted(verb, model));
+          if (verb.equals("predict")) {
+            predict(context, trace, model, body);
+            return;
           }
+          registry.resolve(model, null);
+          throw verb.equals("explain")
+              ? new InferenceException.NotImplemented("Model %s has no explainer.".formatted(model))
+              : new InferenceException.ModelNotFound(
+                  "Unknown verb '%s': use /v1/models/%s:predict.".formatted(verb, model));
         });
   }
 
-  private void predict(RoutingContext context, String model, Buffer body) {
+  private void predict(RoutingContext context, Trace trace, String model, Buffer body) {
     inference.submit(
+        trace,
         model,
         null,
         metadata -> requests.read(body.getBytes(), model, null, metadata),

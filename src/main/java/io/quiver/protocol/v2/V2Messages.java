@@ -1,8 +1,10 @@
 package io.quiver.protocol.v2;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.quiver.core.registry.ModelRegistry.IndexEntry;
 import io.quiver.core.registry.ModelState;
+import io.quiver.core.registry.ModelStatistics;
 import io.quiver.core.registry.ModelVersion;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.spi.TensorSpec;
@@ -61,6 +63,54 @@ final class V2Messages {
       return new IndexRow(entry.name(), entry.version(), entry.state().name(), entry.reason());
     }
   }
+
+  /** Triton's statistics extension: {@code {"model_stats": [...]}}. */
+  record Statistics(@JsonProperty("model_stats") List<VersionStatistics> modelStats) {}
+
+  record VersionStatistics(
+      String name,
+      String version,
+      @JsonProperty("last_inference") long lastInference,
+      @JsonProperty("inference_count") long inferenceCount,
+      @JsonProperty("execution_count") long executionCount,
+      @JsonProperty("inference_stats") InferenceStatistics inferenceStats,
+      @JsonProperty("batch_stats") List<BatchStatistics> batchStats,
+      @JsonProperty("memory_usage") List<Object> memoryUsage) {
+    static VersionStatistics of(ModelVersion version) {
+      ModelStatistics.Snapshot stats = version.statistics().snapshot();
+      ModelStatistics.Phases phases = stats.inference();
+      ModelStatistics.Duration none = new ModelStatistics.Duration(0, 0);
+      return new VersionStatistics(
+          version.modelName(),
+          version.version() == null ? "" : version.version(),
+          stats.lastInferenceMillis(),
+          stats.inferenceCount(),
+          stats.executionCount(),
+          new InferenceStatistics(
+              phases.success(), phases.fail(), phases.queue(), phases.computeInput(), phases.computeInfer(),
+              phases.computeOutput(), none, none),
+          stats.batches().stream()
+              .map(b -> new BatchStatistics(b.batchSize(), b.computeInput(), b.computeInfer(), b.computeOutput()))
+              .toList(),
+          List.of());
+    }
+  }
+
+  record InferenceStatistics(
+      ModelStatistics.Duration success,
+      ModelStatistics.Duration fail,
+      ModelStatistics.Duration queue,
+      @JsonProperty("compute_input") ModelStatistics.Duration computeInput,
+      @JsonProperty("compute_infer") ModelStatistics.Duration computeInfer,
+      @JsonProperty("compute_output") ModelStatistics.Duration computeOutput,
+      @JsonProperty("cache_hit") ModelStatistics.Duration cacheHit,
+      @JsonProperty("cache_miss") ModelStatistics.Duration cacheMiss) {}
+
+  record BatchStatistics(
+      @JsonProperty("batch_size") long batchSize,
+      @JsonProperty("compute_input") ModelStatistics.Duration computeInput,
+      @JsonProperty("compute_infer") ModelStatistics.Duration computeInfer,
+      @JsonProperty("compute_output") ModelStatistics.Duration computeOutput) {}
 
   record Loaded(String name, boolean load) {}
 

@@ -12,7 +12,8 @@ import io.quiver.core.registry.ModelRegistry;
 import io.quiver.core.registry.ModelState;
 import io.quiver.core.registry.ModelVersion;
 import io.quiver.core.spi.ModelMetadata;
-import io.quiver.observability.Endpoint;
+import io.quiver.core.Protocol;
+import io.quiver.core.Trace;
 import io.quiver.protocol.json.V2RequestReader;
 import io.quiver.protocol.json.V2ResponseWriter;
 import io.quiver.protocol.rest.RequestBodies;
@@ -25,6 +26,8 @@ import io.quiver.protocol.v2.V2Messages.ModelMetadataResponse;
 import io.quiver.protocol.v2.V2Messages.ModelReady;
 import io.quiver.protocol.v2.V2Messages.Ready;
 import io.quiver.protocol.v2.V2Messages.ServerMetadata;
+import io.quiver.protocol.v2.V2Messages.Statistics;
+import io.quiver.protocol.v2.V2Messages.VersionStatistics;
 import io.quiver.protocol.v2.V2Messages.Unloaded;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -35,6 +38,7 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -79,6 +83,9 @@ public class V2Routes {
     router.get("/v2/health/live").handler(this::live);
     router.get("/v2/health/ready").handler(this::ready);
     router.get("/v2/models").handler(this::listModels);
+    router.get("/v2/models/stats").handler(this::statistics);
+    router.get("/v2/models/:model/stats").handler(this::statistics);
+    router.get("/v2/models/:model/versions/:version/stats").handler(this::statistics);
     router.get("/v2/models/:model").handler(this::modelMetadata);
     router.get("/v2/models/:model/ready").handler(this::modelReady);
     router.get("/v2/models/:model/versions/:version").handler(this::modelMetadata);
@@ -108,6 +115,16 @@ public class V2Routes {
     responder.sendJson(context, 200, new ModelList(registry.modelNames()));
   }
 
+  /** Triton's statistics extension: every served version's, one model's, or one version's. */
+  private void statistics(RoutingContext context) {
+    responder.guarded(
+        context,
+        () -> {
+          List<ModelVersion> versions = registry.versions(context.pathParam("model"), context.pathParam("version"));
+          responder.sendJson(context, 200, new Statistics(versions.stream().map(VersionStatistics::of).toList()));
+        });
+  }
+
   private void modelMetadata(RoutingContext context) {
     responder.guarded(
         context,
@@ -135,22 +152,27 @@ public class V2Routes {
     List<String> headerLength = context.request().headers().getAll(HEADER_LENGTH);
     String model = context.pathParam("model");
     String version = context.pathParam("version");
-    responder.startLog(context, Endpoint.V2, model, version, body);
+    Trace trace = responder.startCall(context, Protocol.V2, model, version, body);
+    // The answer is encoded as the request asked (binary_data): kept from decoding for the encoder.
+    AtomicReference<InferenceRequest> decoded = new AtomicReference<>();
     responder.forBody(
         context,
         body,
-        () -> {
-          InferenceRequest request = decode(body, headerLength, model, version);
-          inference.submit(
-              request,
-              (response, failure) ->
-                  responder.complete(context, failure, () -> send(context, request, response)));
-        });
+        () ->
+            inference.submit(
+                trace,
+                model,
+                version,
+                metadata -> {
+                  decoded.set(decode(body, headerLength, model, version));
+                  return decoded.get();
+                },
+                (response, failure) ->
+                    responder.complete(context, failure, () -> send(context, decoded.get(), response))));
   }
 
   private InferenceRequest decode(Buffer body, List<String> headerLength, String model, String version)
       throws IOException {
-    registry.resolve(model, version); // an unknown model is a 404 whatever the body, as in KServe
     byte[] bytes = body.getBytes();
     int jsonLength = jsonLength(headerLength, bytes.length);
     return requests.read(

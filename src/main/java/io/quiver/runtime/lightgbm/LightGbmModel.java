@@ -2,7 +2,7 @@ package io.quiver.runtime.lightgbm;
 
 import io.quiver.core.InferenceRequest;
 import io.quiver.core.spi.ModelMetadata;
-import io.quiver.core.spi.PerRequestModel;
+import io.quiver.core.spi.RowBatchedModel;
 import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.spi.TensorSpec.Accepts;
 import io.quiver.core.tensor.DataType;
@@ -16,7 +16,7 @@ import java.util.List;
  * {@code output-0} with what LightGBM's {@code predict} returns (a value per row, or a probability
  * per class and row).
  */
-final class LightGbmModel implements PerRequestModel {
+final class LightGbmModel implements RowBatchedModel {
   static final String INPUT = "input-0";
   static final String OUTPUT = "output-0";
 

@@ -9,7 +9,7 @@ import ai.onnxruntime.OrtSession;
 import io.quiver.core.InferenceRequest;
 import io.quiver.core.InferenceRequest.RequestedOutput;
 import io.quiver.core.spi.ModelMetadata;
-import io.quiver.core.spi.PerRequestModel;
+import io.quiver.core.spi.RowBatchedModel;
 import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.tensor.DataType;
 import io.quiver.core.tensor.Tensor;
@@ -24,13 +24,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** An ONNX model in an ONNX Runtime session. Sessions run concurrent requests safely. */
-final class OnnxModel implements PerRequestModel {
+/**
+ * An ONNX model in an ONNX Runtime session. Sessions run concurrent requests safely. Requests are
+ * stacked into one run when every input's first dimension is free.
+ */
+final class OnnxModel implements RowBatchedModel {
   private final OrtEnvironment environment;
   private final OrtSession session;
   private final OrtSession.SessionOptions options;
   private final ModelMetadata metadata;
   private final Set<String> allOutputs;
+  /** Whether every input's first dimension is free: the batch dimension requests stack along. */
+  private final boolean batchDimension;
 
   OnnxModel(
       OrtEnvironment environment,
@@ -42,6 +47,13 @@ final class OnnxModel implements PerRequestModel {
     this.options = options;
     this.metadata = metadata;
     this.allOutputs = new LinkedHashSet<>(metadata.outputs().stream().map(TensorSpec::name).toList());
+    this.batchDimension =
+        metadata.inputs().stream().allMatch(input -> input.shape().length > 0 && input.shape()[0] == -1);
+  }
+
+  @Override
+  public boolean stacks(InferenceRequest request) {
+    return batchDimension;
   }
 
   @Override

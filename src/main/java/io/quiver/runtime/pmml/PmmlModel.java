@@ -3,7 +3,7 @@ package io.quiver.runtime.pmml;
 import io.quiver.core.InferenceException.InvalidInput;
 import io.quiver.core.InferenceRequest;
 import io.quiver.core.spi.ModelMetadata;
-import io.quiver.core.spi.PerRequestModel;
+import io.quiver.core.spi.RowBatchedModel;
 import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.spi.TensorSpec.Accepts;
 import io.quiver.core.tensor.DataType;
@@ -22,7 +22,7 @@ import org.pmml4s.model.Model;
  * model's Output element becomes an output tensor of its own, one value per row (and in v1, one
  * object per row keyed by field).
  */
-final class PmmlModel implements PerRequestModel {
+final class PmmlModel implements RowBatchedModel {
   static final String INPUT = "input-0";
 
   private final Model model;

@@ -3,7 +3,7 @@ package io.quiver.runtime.sklearn;
 import io.quiver.core.InferenceRequest;
 import io.quiver.core.InferenceRequest.RequestedOutput;
 import io.quiver.core.spi.ModelMetadata;
-import io.quiver.core.spi.PerRequestModel;
+import io.quiver.core.spi.RowBatchedModel;
 import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.tensor.Tensor;
 import io.quiver.runtime.sklearn.estimator.Estimator;
@@ -17,7 +17,7 @@ import java.util.List;
  * {@code predict} returns (or {@code predict_proba}, when the model is set to answer
  * probabilities), and a request may also ask for the output {@code predict_proba} by name.
  */
-final class SklearnModel implements PerRequestModel {
+final class SklearnModel implements RowBatchedModel {
   static final String OUTPUT = "output-0";
   static final String PROBABILITIES = "predict_proba";
 

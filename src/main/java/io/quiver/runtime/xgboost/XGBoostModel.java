@@ -2,7 +2,7 @@ package io.quiver.runtime.xgboost;
 
 import io.quiver.core.InferenceRequest;
 import io.quiver.core.spi.ModelMetadata;
-import io.quiver.core.spi.PerRequestModel;
+import io.quiver.core.spi.RowBatchedModel;
 import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.spi.TensorSpec.Accepts;
 import io.quiver.core.tensor.DataType;
@@ -19,7 +19,7 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
  * (regression, binary classification) or one per class (multi:softprob). Tensors are named as
  * KServe's xgbserver names them, {@code input-0} and {@code output-0}.
  */
-final class XGBoostModel implements PerRequestModel {
+final class XGBoostModel implements RowBatchedModel {
   static final String INPUT = "input-0";
   static final String OUTPUT = "output-0";
 

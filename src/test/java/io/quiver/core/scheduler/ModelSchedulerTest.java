@@ -71,7 +71,7 @@ class ModelSchedulerTest {
 
   private CompletableFuture<InferenceResult> submit(String id) {
     CompletableFuture<InferenceResult> answer = new CompletableFuture<>();
-    scheduler.submit(request(id), answer::complete);
+    scheduler.submit(request(id), (result, queueNanos, computeNanos, batchSize) -> answer.complete(result));
     return answer;
   }
 

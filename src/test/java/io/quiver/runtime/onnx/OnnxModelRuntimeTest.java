@@ -25,31 +25,7 @@ class OnnxModelRuntimeTest {
   private static final Path IRIS = Path.of("src/test/resources/repository/iris-onnx");
 
   private static OnnxConfig config(OnnxConfig.Device device) {
-    return new OnnxConfig() {
-      public Device device() {
-        return device;
-      }
-
-      public int cudaDeviceId() {
-        return 0;
-      }
-
-      public int intraOpThreads() {
-        return 1;
-      }
-
-      public int interOpThreads() {
-        return 1;
-      }
-
-      public String optimizationLevel() {
-        return "basic";
-      }
-
-      public Optional<Path> nativeDir() {
-        return Optional.empty();
-      }
-    };
+    return OnnxRuntimes.config(device);
   }
 
   private static ModelSource source(Map<String, String> parameters) {

@@ -1,7 +1,10 @@
-package io.quiver.observability;
+package io.quiver.core;
 
-/** The protocol an inference came through, as the payload log's {@code ce_endpoint} names it. */
-public enum Endpoint {
+/**
+ * The protocol an inference came through: a metrics label, and the payload log's {@code
+ * ce_endpoint}.
+ */
+public enum Protocol {
   V1("v1"),
   V2("v2"),
   GRPC("grpc"),
@@ -10,7 +13,7 @@ public enum Endpoint {
 
   private final String label;
 
-  Endpoint(String label) {
+  Protocol(String label) {
     this.label = label;
   }
 
