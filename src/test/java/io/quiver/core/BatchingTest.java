@@ -101,6 +101,39 @@ class BatchingTest {
     waitUntil(() -> TrackingRuntime.closes("batched-tracking") == 1);
   }
 
+  @Test
+  void beyondItsQueueAModelRefusesWith503AndAnswersWhatItTook() throws Exception {
+    Path folder = TestRepository.root().resolve("short-queue");
+    Files.createDirectories(folder);
+    Files.writeString(
+        folder.resolve("model-settings.json"),
+        "{\"format\": \"tracking\", \"max_concurrency\": 1, \"max_queue_size\": 2, \"max_batch_size\": 2}");
+    assertEquals(200, Rest.post("/v2/repository/models/short-queue/load", "").status());
+    int entered = TrackingRuntime.ENTERED.get();
+    TrackingRuntime.gate = new CountDownLatch(1);
+    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Reply>> taken = new ArrayList<>();
+      taken.add(clients.submit(() -> Rest.post("/v2/models/short-queue/infer", trackingRequest(1))));
+      waitUntil(() -> TrackingRuntime.ENTERED.get() > entered);
+      taken.add(clients.submit(() -> Rest.post("/v2/models/short-queue/infer", trackingRequest(2))));
+      taken.add(clients.submit(() -> Rest.post("/v2/models/short-queue/infer", trackingRequest(3))));
+      waitUntil(() -> queued("short-queue") == 2);
+
+      Reply refused = Rest.post("/v2/models/short-queue/infer", trackingRequest(4));
+      assertEquals(503, refused.status(), refused.text());
+      assertTrue(refused.error().contains("has 2 requests waiting, its queue limit; retry later"), refused.text());
+
+      TrackingRuntime.gate.countDown();
+      for (int i = 0; i < taken.size(); i++) {
+        Reply reply = taken.get(i).get(60, TimeUnit.SECONDS);
+        assertEquals(200, reply.status(), reply.text());
+        assertEquals(i + 1, reply.json().get("outputs").get(0).get("data").get(0).asLong());
+      }
+    } finally {
+      TrackingRuntime.gate = null;
+    }
+  }
+
   private static long queued(String model) {
     for (String line : Rest.get("/metrics").text().split("\n")) {
       if (line.startsWith("quiver_requests_queued{") && line.contains("model=\"" + model + "\"")) {

@@ -4,6 +4,7 @@ import static io.quiver.support.KafkaRecords.header;
 import static io.quiver.support.KafkaRecords.keyOf;
 import static io.quiver.support.KafkaRecords.record;
 import static io.quiver.support.KafkaRecords.v2Row;
+import static io.quiver.support.KafkaTestResource.DEAD_LETTERS;
 import static io.quiver.support.KafkaTestResource.RESPONSES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -90,19 +91,28 @@ class TracingTest {
     String traceId = randomHex(16);
     String callerSpan = randomHex(8);
     String key = "traced-kafka-" + traceId.substring(0, 8);
+    String traceparent = "00-" + traceId + "-" + callerSpan + "-01";
+    String unknownModel = "traced-dead-" + traceId.substring(0, 8);
     try (KafkaProducer<byte[], byte[]> producer = KafkaTestResource.kafka().producer()) {
-      producer
-          .send(record(key, v2Row(IRIS, 3, key), "model", "iris-onnx", "traceparent", "00-" + traceId + "-" + callerSpan + "-01"))
+      producer.send(record(key, v2Row(IRIS, 3, key), "model", "iris-onnx", "traceparent", traceparent)).get(30, TimeUnit.SECONDS);
+      producer.send(record(unknownModel, v2Row(IRIS, 3, key), "model", "no-such-model", "traceparent", traceparent))
           .get(30, TimeUnit.SECONDS);
     }
     ConsumerRecord<byte[], byte[]> answer =
         KafkaTestResource.kafka().read(RESPONSES, 1, r -> keyOf(r).equals(key), Duration.ofSeconds(60)).getFirst();
+    ConsumerRecord<byte[], byte[]> deadLetter =
+        KafkaTestResource.kafka().read(DEAD_LETTERS, 1, r -> keyOf(r).equals(unknownModel), Duration.ofSeconds(60)).getFirst();
 
-    Span inference = inferenceSpan(traceId);
+    List<Span> spans = awaitSpans(traceId, span -> span.name().startsWith("inference"), 2);
+    Span inference = spans.stream().filter(s -> s.name().equals("inference iris-onnx")).findFirst().orElseThrow();
     assertEquals(callerSpan, inference.parentSpanId());
     assertEquals(CONSUMER, inference.kind());
     assertEquals("kafka", inference.attributes().get("quiver.protocol"));
     assertEquals("00-" + traceId + "-" + inference.spanId() + "-01", header(answer, "traceparent"));
+
+    Span refused = spans.stream().filter(s -> s != inference).findFirst().orElseThrow();
+    assertEquals("client_error", refused.attributes().get("quiver.outcome"));
+    assertEquals("00-" + traceId + "-" + refused.spanId() + "-01", header(deadLetter, "traceparent"));
   }
 
   @Test

@@ -202,7 +202,7 @@ public class ModelRegistry {
             slot.describe(),
             model,
             concurrency,
-            config.maxQueueSize(),
+            settings.queueSize(config.maxQueueSize()),
             settings.batching(config.batching()),
             config.inlineBelowMicros() * 1000L,
             (requests, computeNanos, answerNanos) -> executed(slot, requests, computeNanos, answerNanos));

@@ -214,6 +214,7 @@ public class ModelRepository {
         nonNegativeInt(node, "max_concurrency"),
         nonNegativeInt(node, "max_batch_size"),
         seconds(node, "max_batch_time"),
+        nonNegativeInt(node, "max_queue_size"),
         text(node, "logger_mode"),
         parameters);
   }

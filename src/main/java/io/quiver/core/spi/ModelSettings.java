@@ -16,6 +16,8 @@ import java.util.Optional;
  *     1 runs each alone, 0 takes the server default
  * @param maxBatchTime how long a request may wait for others to batch with (MLServer's {@code
  *     max_batch_time}), or null for the server default
+ * @param maxQueueSize how many requests may wait for the model before new ones are refused (Triton's
+ *     {@code max_queue_size}), or 0 for the server default
  * @param loggerMode the payload logger mode for this model (all, request, response), or null for the
  *     server's
  * @param parameters runtime-specific parameters, values as text
@@ -27,10 +29,11 @@ public record ModelSettings(
     int maxConcurrency,
     int maxBatchSize,
     Duration maxBatchTime,
+    int maxQueueSize,
     String loggerMode,
     Map<String, String> parameters) {
 
-  public static final ModelSettings NONE = new ModelSettings(null, null, null, 0, 0, null, null, Map.of());
+  public static final ModelSettings NONE = new ModelSettings(null, null, null, 0, 0, null, 0, null, Map.of());
 
   public ModelSettings {
     parameters = Map.copyOf(parameters);
@@ -39,13 +42,13 @@ public record ModelSettings(
   /** These settings with other runtime parameters. */
   public ModelSettings withParameters(Map<String, String> newParameters) {
     return new ModelSettings(
-        format, implementation, file, maxConcurrency, maxBatchSize, maxBatchTime, loggerMode, newParameters);
+        format, implementation, file, maxConcurrency, maxBatchSize, maxBatchTime, maxQueueSize, loggerMode, newParameters);
   }
 
   /** These settings for a file of another format inside the folder (a wrapper's model file). */
   public ModelSettings forFile(String newFormat, String newFile) {
     return new ModelSettings(
-        newFormat, null, newFile, maxConcurrency, maxBatchSize, maxBatchTime, loggerMode, parameters);
+        newFormat, null, newFile, maxConcurrency, maxBatchSize, maxBatchTime, maxQueueSize, loggerMode, parameters);
   }
 
   /** How requests are batched, with the server's defaults for what the settings leave open. */
@@ -53,6 +56,11 @@ public record ModelSettings(
     return new BatchPolicy(
         maxBatchSize > 0 ? maxBatchSize : defaults.maxBatchSize(),
         maxBatchTime != null ? maxBatchTime : defaults.maxDelay());
+  }
+
+  /** The model's queue bound, or the server's when the settings give none. */
+  public int queueSize(int serverDefault) {
+    return maxQueueSize > 0 ? maxQueueSize : serverDefault;
   }
 
   public Optional<String> parameter(String key) {

@@ -21,6 +21,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.quiver.support.Expected;
 import io.quiver.support.KafkaProfile;
 import io.quiver.support.KafkaTestResource;
+import io.quiver.support.Rest;
 import io.quiver.support.TrackingRuntime;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -99,6 +100,44 @@ class KafkaEventTest {
     sequenceByKey.forEach(
         (key, sequence) ->
             assertEquals(sequence.stream().sorted().toList(), sequence, "order of key " + key));
+  }
+
+  @Test
+  void recordsAndConsumerLagAreMeasured() throws Exception {
+    Map<String, Double> before = kafkaMetrics();
+    String good = v2Row(Expected.of("iris-onnx"), 0, "metered-" + run);
+    try (KafkaProducer<byte[], byte[]> producer = KafkaTestResource.kafka().producer()) {
+      for (int i = 0; i < 3; i++) {
+        producer.send(record("metered-" + run + "-" + i, good, "model", "iris-onnx"));
+      }
+      producer.send(record("metered-" + run + "-dead", good, "model", "nosuch"));
+    }
+    KafkaTestResource.kafka().read(RESPONSES, 3, r -> keyOf(r).startsWith("metered-" + run), WAIT);
+    KafkaTestResource.kafka().read(DEAD_LETTERS, 1, r -> keyOf(r).equals("metered-" + run + "-dead"), WAIT);
+
+    Map<String, Double> after = kafkaMetrics();
+    String records = "quiver_kafka_records_total{outcome=\"%s\"}";
+    assertTrue(grew(before, after, records.formatted("consumed")) >= 4, after.toString());
+    assertTrue(grew(before, after, records.formatted("answered")) >= 3, after.toString());
+    assertTrue(grew(before, after, records.formatted("dead_lettered")) >= 1, after.toString());
+    assertTrue(
+        after.keySet().stream().anyMatch(name -> name.startsWith("kafka_consumer_fetch_manager_records_lag")),
+        "the consumer's lag is exported: " + after.keySet());
+  }
+
+  private static double grew(Map<String, Double> before, Map<String, Double> after, String series) {
+    return after.getOrDefault(series, 0.0) - before.getOrDefault(series, 0.0);
+  }
+
+  private static Map<String, Double> kafkaMetrics() {
+    Map<String, Double> samples = new java.util.TreeMap<>();
+    for (String line : Rest.get("/metrics").text().split("\n")) {
+      if (line.startsWith("quiver_kafka") || line.startsWith("kafka_consumer_fetch_manager_records_lag")) {
+        int space = line.lastIndexOf(' ');
+        samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+      }
+    }
+    return samples;
   }
 
   @Test
