@@ -274,7 +274,52 @@ def make_broken():
         f.write(b"\x89HDF\r\n\x1a\n")
 
 
-MAKERS = [make_iris_onnx, make_xgboost, make_mixed_types, make_all_types, make_non_finite, make_slow, make_broken]
+# ---------------------------------------------------------------- XGBoost objectives and boosters
+XGBOOST = os.path.join(ROOT, "src", "test", "resources", "xgboost")
+
+
+def make_xgboost_objectives():
+    """Boosters for Quiver's own tree evaluator: each objective's transform, missing values, a
+    random forest; and a categorical and a dart booster, which it leaves to xgboost4j."""
+    rng = np.random.default_rng(11)
+    features = rng.normal(size=(400, 6)).astype(np.float32)
+    features[rng.random(features.shape) < 0.15] = np.nan
+    signal = np.nan_to_num(features[:, 0]) * 2 - np.nan_to_num(features[:, 1]) + np.nan_to_num(features[:, 2] ** 2)
+    probe = rng.normal(size=(40, 6)).astype(np.float32)
+    probe[rng.random(probe.shape) < 0.2] = np.nan
+    probe[0, :] = np.nan
+    boosters = {
+        "regression-missing": ({"objective": "reg:squarederror", "max_depth": 4}, signal, 30),
+        "poisson": ({"objective": "count:poisson", "max_depth": 3}, np.floor(np.exp(signal / 4)), 20),
+        "logitraw": ({"objective": "binary:logitraw", "max_depth": 3}, (signal > 0).astype(np.float32), 20),
+        "logistic-base-score": ({"objective": "binary:logistic", "max_depth": 3, "base_score": 0.3},
+                                (signal > 1).astype(np.float32), 20),
+        "random-forest": ({"objective": "reg:squarederror", "max_depth": 5, "num_parallel_tree": 4,
+                           "subsample": 0.8, "colsample_bynode": 0.8, "learning_rate": 1.0}, signal, 1),
+        "dart": ({"objective": "reg:squarederror", "booster": "dart", "max_depth": 3, "rate_drop": 0.1}, signal, 10),
+    }
+    for name, (params, labels, rounds) in boosters.items():
+        booster = xgb.train(dict(params, seed=1), xgb.DMatrix(features, label=labels), num_boost_round=rounds)
+        booster.save_model(os.path.join(model_dir(XGBOOST, name), "model.json"))
+        write_expected("xgboost-" + name, {"input-0": probe}, {"output-0": booster.predict(xgb.DMatrix(probe))},
+                       "xgboost " + xgb.__version__)
+
+    import pandas as pd
+    frame = pd.DataFrame({"colour": pd.Categorical(rng.integers(0, 4, size=400)), "size": features[:, 0]})
+    labels = (frame["colour"].cat.codes.to_numpy() == 2).astype(np.float32) + np.nan_to_num(features[:, 0])
+    booster = xgb.train({"objective": "reg:squarederror", "max_depth": 3, "tree_method": "hist", "seed": 1},
+                        xgb.DMatrix(frame, label=labels, enable_categorical=True), num_boost_round=10)
+    booster.save_model(os.path.join(model_dir(XGBOOST, "categorical"), "model.json"))
+    probe_frame = pd.DataFrame({"colour": pd.Categorical([0, 1, 2, 3, 2], categories=[0, 1, 2, 3]),
+                                "size": np.array([0.5, -1.0, 0.0, 2.0, np.nan], dtype=np.float32)})
+    write_expected("xgboost-categorical",
+                   {"input-0": np.stack([probe_frame["colour"].cat.codes.to_numpy().astype(np.float32),
+                                         probe_frame["size"].to_numpy()], axis=1)},
+                   {"output-0": booster.predict(xgb.DMatrix(probe_frame, enable_categorical=True))},
+                   "xgboost " + xgb.__version__)
+
+
+MAKERS = [make_iris_onnx, make_xgboost, make_xgboost_objectives, make_mixed_types, make_all_types, make_non_finite, make_slow, make_broken]
 
 if __name__ == "__main__":
     # With names (e.g. "non_finite"), only those models are remade; without, all of them.

@@ -13,6 +13,7 @@ import io.quiver.fixtures.NativeLightGbm;
 import io.quiver.runtime.lightgbm.LightGbmModelRuntime;
 import io.quiver.runtime.sklearn.SklearnModelRuntime;
 import io.quiver.runtime.sklearn.pickle.PickleFiles;
+import io.quiver.runtime.xgboost.XGBoostModelRuntime;
 import io.quiver.support.ServerProcess;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -27,13 +28,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.XGBoost;
+import ml.dmlc.xgboost4j.java.XGBoostError;
 
 /**
  * Tabular models, in one run: the 100-tree random forest and the four-step pipeline of the
  * scikit-learn fixtures ({@code benchmark-forest}, {@code benchmark-pipeline}), called in-process
  * and through the packaged server's v2 REST infer, one row and 100 rows per request, at
- * concurrency 1 and 64; then a LightGBM model through Quiver's evaluator and through LightGBM's
- * own library. Prints Markdown.
+ * concurrency 1 and 64; the example XGBoost booster the same ways, and in-process through Quiver's
+ * evaluator against xgboost4j's predictor; then a LightGBM model through Quiver's evaluator and
+ * through LightGBM's own library. Prints Markdown.
  *
  * <p>Run: {@code ./mvnw -B -DskipTests package exec:exec@tabular-benchmark} (seconds per point:
  * {@code -Dbench.seconds=10}).
@@ -42,6 +47,9 @@ public final class TabularBenchmark {
   private static final Path SKLEARN = Path.of("src/test/resources/sklearn");
   private static final Path EXPECTED = Path.of("src/test/resources/expected");
   private static final List<String> MODELS = List.of("benchmark-forest", "benchmark-pipeline");
+  /** The example XGBoost booster (iris, 10 rounds x 3 classes), served beside the scikit-learn models. */
+  private static final String XGBOOST = "iris-xgboost";
+  private static final Path XGBOOST_FOLDER = Path.of("examples/models/iris-xgboost");
   private static final int[] ROWS = {1, 100};
   private static final int[] CONCURRENCY = {1, 64};
   private static final double JIT_WARMUP_SECONDS = 5;
@@ -106,6 +114,7 @@ public final class TabularBenchmark {
     for (String model : MODELS) {
       points.addAll(inProcess(model, warmup, seconds));
     }
+    points.addAll(xgboost(warmup, seconds));
     points.addAll(served(warmup, seconds));
     List<Point> lightGbm = lightGbm(warmup, seconds);
     System.out.println(report(points, lightGbm, seconds, warmup));
@@ -126,6 +135,39 @@ public final class TabularBenchmark {
     return points;
   }
 
+  /** The XGBoost booster through Quiver (its Java evaluator) and through xgboost4j directly, one thread. */
+  private static List<Point> xgboost(double warmup, double seconds) throws Exception {
+    Rows rows = Rows.of(XGBOOST + ".json");
+    List<Point> points = new ArrayList<>();
+    Booster booster = XGBoost.loadModel(XGBOOST_FOLDER.resolve("model.json").toString());
+    booster.setParam("nthread", 1);
+    try (LoadedModel quiver = new XGBoostModelRuntime().load(new ModelSource("m", null, XGBOOST_FOLDER, ModelSettings.NONE))) {
+      for (int count : ROWS) {
+        InferenceRequest request = rows.request(count);
+        float[] values = new float[count * rows.features()];
+        double[] taken = rows.take(count);
+        for (int i = 0; i < values.length; i++) {
+          values[i] = (float) taken[i];
+        }
+        Runnable java = () -> mustSucceed(quiver.infer(List.of(request)).getFirst());
+        Runnable library = () -> predict(booster, values, count, rows.features());
+        points.add(point(XGBOOST, count, LoadGenerator.runBlocking("in-process predict", java, 1, warmup, seconds)));
+        points.add(point(XGBOOST, count, LoadGenerator.runBlocking("xgboost4j inplace_predict, 1 thread", library, 1, warmup, seconds)));
+      }
+    } finally {
+      booster.dispose();
+    }
+    return points;
+  }
+
+  private static void predict(Booster booster, float[] values, int rows, int features) {
+    try {
+      booster.inplace_predict(values, rows, features, Float.NaN);
+    } catch (XGBoostError e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static void mustSucceed(InferenceResult result) {
     if (!(result instanceof InferenceResult.Outputs)) {
       throw new IllegalStateException(result.toString());
@@ -138,12 +180,14 @@ public final class TabularBenchmark {
       Files.createDirectories(repository.resolve(model));
       Files.copy(SKLEARN.resolve(model).resolve("model.joblib"), repository.resolve(model).resolve("model.joblib"));
     }
+    Files.createDirectories(repository.resolve(XGBOOST));
+    Files.copy(XGBOOST_FOLDER.resolve("model.json"), repository.resolve(XGBOOST).resolve("model.json"));
     List<Point> points = new ArrayList<>();
     Vertx vertx = Vertx.vertx();
     try (ServerProcess server = ServerProcess.start(Map.of("QUIVER_MODEL_REPOSITORY", repository.toString()))) {
       server.awaitReady(Duration.ofSeconds(60));
-      for (String model : MODELS) {
-        Rows rows = Rows.of("sklearn-" + model + ".json");
+      for (String model : served()) {
+        Rows rows = Rows.of(model.equals(XGBOOST) ? XGBOOST + ".json" : "sklearn-" + model + ".json");
         for (int count : ROWS) {
           try (LoadTarget target = v2(vertx, server, model, rows, count, 8)) {
             LoadGenerator.run(target, 8, 0, JIT_WARMUP_SECONDS);
@@ -164,6 +208,12 @@ public final class TabularBenchmark {
       }
     }
     return points;
+  }
+
+  private static List<String> served() {
+    List<String> models = new ArrayList<>(MODELS);
+    models.add(XGBOOST);
+    return models;
   }
 
   private static LoadTarget v2(Vertx vertx, ServerProcess server, String model, Rows rows, int count, int concurrency) {
@@ -206,7 +256,7 @@ public final class TabularBenchmark {
                 .formatted()
             + "|---|---|---:|---:|---:|---:|---:|---:|%n".formatted();
     out.append(header);
-    MODELS.forEach(
+    served().forEach(
         model ->
             points.stream()
                 .filter(p -> p.model().equals(model))

@@ -13,30 +13,64 @@ import java.util.Arrays;
 import java.util.List;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoostError;
+import org.jboss.logging.Logger;
 
 /**
  * A booster answering with what Python's {@code Booster.predict} returns: one value per row
  * (regression, binary classification) or one per class (multi:softprob). Tensors are named as
  * KServe's xgbserver names them, {@code input-0} and {@code output-0}.
+ *
+ * <p>Requests of up to {@link #JAVA_MAX_ROWS} rows are evaluated by Quiver's own tree evaluator when
+ * the model has one (same bits, none of the native call's fixed cost); larger ones by XGBoost's
+ * multi-threaded predictor.
  */
 final class XGBoostModel implements RowBatchedModel {
   static final String INPUT = "input-0";
   static final String OUTPUT = "output-0";
+  static final int JAVA_MAX_ROWS = 64;
+  private static final Logger LOG = Logger.getLogger(XGBoostModel.class);
 
   private final Booster booster;
+  private final XGBoostTrees trees;
   private final int features;
   private final int outputsPerRow;
   private final ModelMetadata metadata;
 
-  XGBoostModel(Booster booster) throws XGBoostError {
+  /**
+   * @param trees the booster's trees for Quiver's evaluator, or null to answer every request with
+   *     XGBoost's predictor; dropped (with a warning) unless they answer probe rows exactly as
+   *     XGBoost does
+   */
+  XGBoostModel(String name, Booster booster, XGBoostTrees trees) throws XGBoostError {
     this.booster = booster;
     this.features = Math.toIntExact(booster.getNumFeature());
-    this.outputsPerRow = predict(missingRow(features), 1)[0].length;
+    this.outputsPerRow = booster.inplace_predict(missingRow(features), 1, features, Float.NaN)[0].length;
+    this.trees = trees != null && agree(name, trees) ? trees : null;
     this.metadata =
         new ModelMetadata(
             "xgboost",
             List.of(new TensorSpec(INPUT, DataType.FP32, new long[] {-1, features}, Accepts.ANY_NUMERIC)),
             List.of(TensorSpec.of(OUTPUT, DataType.FP32, outputShape(-1, outputsPerRow))));
+  }
+
+  private boolean agree(String name, XGBoostTrees trees) throws XGBoostError {
+    if (trees.features() != features || trees.outputsPerRow() != outputsPerRow) {
+      LOG.warnf("Model %s: Quiver's tree evaluator reads the model differently from XGBoost; XGBoost answers every request", name);
+      return false;
+    }
+    int rows = 256;
+    float[] probe = trees.probeRows(rows, 20261202L);
+    float[] ours = trees.predict(probe, rows);
+    float[] theirs = predictNatively(probe, rows);
+    for (int i = 0; i < ours.length; i++) {
+      if (Float.floatToIntBits(ours[i]) != Float.floatToIntBits(theirs[i])) {
+        LOG.warnf(
+            "Model %s: Quiver's tree evaluator answers %s where XGBoost answers %s (probe row %d); XGBoost answers every request",
+            name, ours[i], theirs[i], i / outputsPerRow);
+        return false;
+      }
+    }
+    return true;
   }
 
   private static float[] missingRow(int features) {
@@ -47,6 +81,11 @@ final class XGBoostModel implements RowBatchedModel {
 
   private static long[] outputShape(long rows, int perRow) {
     return perRow == 1 ? new long[] {rows} : new long[] {rows, perRow};
+  }
+
+  /** Quiver's evaluator for this booster, or null when XGBoost answers every request. */
+  XGBoostTrees trees() {
+    return trees;
   }
 
   @Override
@@ -60,21 +99,22 @@ final class XGBoostModel implements RowBatchedModel {
     int rows = Math.toIntExact(input.dim(0));
     float[] values = new float[rows * features];
     input.data().asFloatBuffer().get(values);
-    float[][] predictions = predict(values, rows);
-    ByteBuffer data = ByteBuffer.allocate(rows * outputsPerRow * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (float[] row : predictions) {
-      for (float value : row) {
-        data.putFloat(value);
-      }
-    }
-    return List.of(Tensor.of(OUTPUT, DataType.FP32, outputShape(rows, outputsPerRow), data.flip()));
+    float[] predictions = trees != null && rows <= JAVA_MAX_ROWS ? trees.predict(values, rows) : predictNatively(values, rows);
+    ByteBuffer data = ByteBuffer.allocate(predictions.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    data.asFloatBuffer().put(predictions);
+    return List.of(Tensor.of(OUTPUT, DataType.FP32, outputShape(rows, outputsPerRow), data));
   }
 
-  private float[][] predict(float[] values, int rows) throws XGBoostError {
-    if (rows == 0) {
-      return new float[0][];
+  /** XGBoost's own predictor, flattened row-major. */
+  float[] predictNatively(float[] values, int rows) throws XGBoostError {
+    float[] flat = new float[rows * outputsPerRow];
+    if (rows > 0) {
+      float[][] predictions = booster.inplace_predict(values, rows, features, Float.NaN);
+      for (int row = 0; row < rows; row++) {
+        System.arraycopy(predictions[row], 0, flat, row * outputsPerRow, outputsPerRow);
+      }
     }
-    return booster.inplace_predict(values, rows, features, Float.NaN);
+    return flat;
   }
 
   @Override

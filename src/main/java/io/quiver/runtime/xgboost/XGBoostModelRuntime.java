@@ -4,12 +4,14 @@ import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelRuntime;
 import io.quiver.core.spi.ModelSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
+import org.jboss.logging.Logger;
 
 /**
  * Serves XGBoost boosters saved as JSON ({@code model.json}), UBJSON ({@code model.ubj}) or the
@@ -19,6 +21,7 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 @ApplicationScoped
 public class XGBoostModelRuntime implements ModelRuntime {
   private static final String[] FILES = {"model.json", "model.ubj", "model.bst"};
+  private static final Logger LOG = Logger.getLogger(XGBoostModelRuntime.class);
   private static final Pattern LOG_PREFIX = Pattern.compile("^\\[[0-9:]+\\] \\S+:[0-9]+: ");
 
   @Override
@@ -52,10 +55,22 @@ public class XGBoostModelRuntime implements ModelRuntime {
     try {
       int threads = source.settings().intParameter("nthread").orElse(source.threadsPerCall());
       booster.setParam("nthread", threads);
-      return new XGBoostModel(booster);
+      return new XGBoostModel(source.describe(), booster, treesOf(source, booster));
     } catch (XGBoostError | RuntimeException e) {
       booster.dispose();
       throw e;
+    }
+  }
+
+  /** The booster's trees for Quiver's evaluator, or null where it does not support the model. */
+  private static XGBoostTrees treesOf(ModelSource source, Booster booster) throws XGBoostError {
+    try {
+      return XGBoostTrees.read(booster.toByteArray("json"));
+    } catch (IllegalArgumentException | IOException e) {
+      LOG.infof(
+          "Model %s: XGBoost's predictor answers every request (Quiver's tree evaluator does not support %s)",
+          source.describe(), e.getMessage());
+      return null;
     }
   }
 

@@ -41,12 +41,16 @@ class XGBoostModelRuntimeTest {
   @Test
   void closingDisposesTheBooster() throws Exception {
     LoadedModel model = runtime.load(source(Path.of("src/test/resources/repository/iris-xgboost")));
-    TensorBuilder row = new TensorBuilder(DataType.FP32, 4);
-    for (double v : new double[] {5.1, 3.5, 1.4, 0.2}) {
-      row.addDouble(v);
+    // More rows than Quiver's own evaluator takes: the booster answers.
+    int rows = XGBoostModel.JAVA_MAX_ROWS + 1;
+    TensorBuilder table = new TensorBuilder(DataType.FP32, rows * 4);
+    for (int r = 0; r < rows; r++) {
+      for (double v : new double[] {5.1, 3.5, 1.4, 0.2}) {
+        table.addDouble(v);
+      }
     }
     InferenceRequest request =
-        new InferenceRequest("r", "m", null, List.of(row.build("input-0", new long[] {1, 4})), List.of(), Map.of());
+        new InferenceRequest("r", "m", null, List.of(table.build("input-0", new long[] {rows, 4})), List.of(), Map.of());
     InferenceResult before = model.infer(List.of(request)).getFirst();
     assertEquals(3, ((InferenceResult.Outputs) before).tensors().getFirst().dim(1));
     model.close();
