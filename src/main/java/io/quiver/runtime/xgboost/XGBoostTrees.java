@@ -155,6 +155,10 @@ final class XGBoostTrees {
     return features;
   }
 
+  int treeCount() {
+    return trees.length;
+  }
+
   int outputsPerRow() {
     return groups;
   }

@@ -42,7 +42,7 @@ class XGBoostModelRuntimeTest {
   void closingDisposesTheBooster() throws Exception {
     LoadedModel model = runtime.load(source(Path.of("src/test/resources/repository/iris-xgboost")));
     // More rows than Quiver's own evaluator takes: the booster answers.
-    int rows = XGBoostModel.JAVA_MAX_ROWS + 1;
+    int rows = ((XGBoostModel) model).javaMaxRows() + 1;
     TensorBuilder table = new TensorBuilder(DataType.FP32, rows * 4);
     for (int r = 0; r < rows; r++) {
       for (double v : new double[] {5.1, 3.5, 1.4, 0.2}) {
