@@ -319,7 +319,34 @@ def make_xgboost_objectives():
                    "xgboost " + xgb.__version__)
 
 
-MAKERS = [make_iris_onnx, make_xgboost, make_xgboost_objectives, make_mixed_types, make_all_types, make_non_finite, make_slow, make_broken]
+# ---------------------------------------------------------------- a multilayer perceptron for the batching benchmark
+BENCHMARK_MODELS = os.path.join(ROOT, "src", "test", "resources", "benchmark-models")
+
+
+class Mlp(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = torch.nn.Sequential(
+            torch.nn.Linear(256, 1024), torch.nn.ReLU(), torch.nn.Linear(1024, 1024), torch.nn.ReLU(),
+            torch.nn.Linear(1024, 10))
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+def make_mlp():
+    """256 -> 1024 -> 1024 -> 10 with random weights: big enough that batching matters."""
+    torch.manual_seed(3)
+    net = Mlp().eval()
+    path = os.path.join(model_dir(BENCHMARK_MODELS, "mlp"), "model.onnx")
+    torch.onnx.export(net, torch.zeros(1, 256), path, opset_version=13, input_names=["input-0"],
+                      output_names=["output-0"], dynamic_axes={"input-0": {0: "batch"}, "output-0": {0: "batch"}})
+    x = torch.from_numpy(np.random.default_rng(5).normal(size=(4, 256)).astype(np.float32))
+    with torch.no_grad():
+        write_expected("mlp", {"input-0": x.numpy()}, {"output-0": net(x).numpy()}, "torch " + torch.__version__)
+
+
+MAKERS = [make_iris_onnx, make_xgboost, make_xgboost_objectives, make_mixed_types, make_all_types, make_non_finite, make_slow, make_broken, make_mlp]
 
 if __name__ == "__main__":
     # With names (e.g. "non_finite"), only those models are remade; without, all of them.

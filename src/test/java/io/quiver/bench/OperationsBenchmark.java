@@ -1,5 +1,6 @@
 package io.quiver.bench;
 
+import io.quiver.support.OtlpReceiver;
 import io.quiver.support.ServerProcess;
 import io.quiver.support.TestRepository;
 import io.vertx.core.Vertx;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -159,24 +161,36 @@ public final class OperationsBenchmark {
     samples.forEach(line -> out.append(line).append('\n'));
   }
 
-  /** The small-model hot path of this build and an earlier one, alternately, in one run. */
+  /**
+   * The small-model hot path of an earlier build, this build, and this build exporting a span for
+   * every request to an OTLP receiver, alternately, in one run.
+   */
   private static void hotPath(Vertx vertx, String baselineJar, double seconds, StringBuilder out) throws Exception {
     List<Result> results = new ArrayList<>();
+    long spans = 0;
     for (int round = 0; round < 2; round++) {
-      for (String jar : List.of(baselineJar, System.getProperty("quiver.jar"))) {
-        String build = jar.equals(baselineJar) ? "earlier build" : "this build";
-        try (ServerProcess server = ServerProcess.start(jar, Map.of("QUIVER_MODEL_REPOSITORY", "examples/models"))) {
-          server.awaitReady(Duration.ofSeconds(60));
-          run(new RestTarget(vertx, "warm-up", server.httpPort, "/v2/models/iris-onnx/infer", FAST_V2, 8), 8, 5);
-          for (int concurrency : new int[] {1, 64}) {
-            results.add(run(new RestTarget(vertx, "v2 REST infer, " + build + ", round " + (round + 1),
-                server.httpPort, "/v2/models/iris-onnx/infer", FAST_V2, concurrency), concurrency, seconds));
+      for (String build : List.of("earlier build", "this build", "this build, traces exported")) {
+        try (OtlpReceiver receiver = OtlpReceiver.counting()) {
+          Map<String, String> environment = new HashMap<>(Map.of("QUIVER_MODEL_REPOSITORY", "examples/models"));
+          if (build.endsWith("exported")) {
+            environment.put("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint());
           }
+          String jar = build.equals("earlier build") ? baselineJar : System.getProperty("quiver.jar");
+          try (ServerProcess server = ServerProcess.start(jar, environment)) {
+            server.awaitReady(Duration.ofSeconds(60));
+            run(new RestTarget(vertx, "warm-up", server.httpPort, "/v2/models/iris-onnx/infer", FAST_V2, 8), 8, 5);
+            for (int concurrency : new int[] {1, 64}) {
+              results.add(run(new RestTarget(vertx, "v2 REST infer, " + build + ", round " + (round + 1),
+                  server.httpPort, "/v2/models/iris-onnx/infer", FAST_V2, concurrency), concurrency, seconds));
+            }
+          }
+          spans += receiver.received();
         }
       }
     }
-    out.append("%nSmall-model hot path, this build against an earlier one (alternating, same run):%n%n".formatted());
+    out.append("%nSmall-model hot path: an earlier build, this build, and this build exporting traces (alternating, same run):%n%n".formatted());
     table(out, results);
+    out.append("%nThe OTLP receiver received %,d spans from the traced runs.%n".formatted(spans));
   }
 
   private static Result run(RestTarget target, int concurrency, double seconds) throws InterruptedException {

@@ -39,6 +39,7 @@ class RowBatchingTest {
   private static LoadedModel load(String fixture) throws Exception {
     return switch (fixture) {
       case "iris-onnx", "mixed-types", "all-types" -> OnnxRuntimes.cpu().load(source(REPOSITORY.resolve(fixture)));
+      case "mlp" -> OnnxRuntimes.cpu().load(source(Path.of("src/test/resources/benchmark-models/mlp")));
       case "iris-xgboost" -> new XGBoostModelRuntime().load(source(REPOSITORY.resolve(fixture)));
       case "lightgbm-multiclass" -> new LightGbmModelRuntime().load(source(Path.of("src/test/resources/lightgbm/multiclass")));
       case "pmml-iris-tree" -> new PmmlModelRuntime().load(source(Path.of("src/test/resources/pmml/iris-tree")));
@@ -58,7 +59,7 @@ class RowBatchingTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "iris-onnx", "mixed-types", "all-types", "iris-xgboost", "lightgbm-multiclass", "sklearn-random-forest-classifier",
+        "iris-onnx", "mixed-types", "all-types", "mlp", "iris-xgboost", "lightgbm-multiclass", "sklearn-random-forest-classifier",
         "sklearn-column-transformer-named", "pmml-iris-tree"
       })
   void stackedRequestsAreAnsweredAsEachAlone(String fixture) throws Exception {

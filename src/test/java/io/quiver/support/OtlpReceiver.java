@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An OpenTelemetry collector's OTLP/gRPC trace endpoint ({@code
@@ -30,9 +31,12 @@ public final class OtlpReceiver implements AutoCloseable {
   public record Span(String traceId, String spanId, String parentSpanId, String name, int kind, Map<String, String> attributes) {}
 
   private final Server server;
+  private final boolean keepSpans;
   private final List<Span> spans = new CopyOnWriteArrayList<>();
+  private final AtomicLong received = new AtomicLong();
 
-  private OtlpReceiver() {
+  private OtlpReceiver(boolean keepSpans) {
+    this.keepSpans = keepSpans;
     MethodDescriptor<byte[], byte[]> export =
         MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(MethodDescriptor.MethodType.UNARY)
@@ -46,7 +50,11 @@ public final class OtlpReceiver implements AutoCloseable {
                 export,
                 ServerCalls.asyncUnaryCall(
                     (request, response) -> {
-                      spans.addAll(parse(request));
+                      List<Span> exported = parse(request);
+                      received.addAndGet(exported.size());
+                      if (keepSpans) {
+                        spans.addAll(exported);
+                      }
                       response.onNext(new byte[0]); // an empty ExportTraceServiceResponse
                       response.onCompleted();
                     }))
@@ -59,7 +67,12 @@ public final class OtlpReceiver implements AutoCloseable {
   }
 
   public static OtlpReceiver start() {
-    return new OtlpReceiver();
+    return new OtlpReceiver(true);
+  }
+
+  /** A receiver that only counts the spans it is sent, for load that would fill the memory. */
+  public static OtlpReceiver counting() {
+    return new OtlpReceiver(false);
   }
 
   public String endpoint() {
@@ -68,6 +81,11 @@ public final class OtlpReceiver implements AutoCloseable {
 
   public List<Span> spans() {
     return List.copyOf(spans);
+  }
+
+  /** How many spans were exported to this receiver. */
+  public long received() {
+    return received.get();
   }
 
   @Override
