@@ -26,7 +26,7 @@ public class ServerLifecycle {
   private static final Logger LOG = Logger.getLogger(ServerLifecycle.class);
   /** Extensions of the Open Inference Protocol this server implements, as /v2 reports them. */
   public static final List<String> EXTENSIONS =
-      List.of("model_repository_extension", "binary_tensor_data", "statistics");
+      List.of("model_repository_extension", "binary_tensor_data", "statistics", "model_configuration");
 
   private final ModelRegistry registry;
   private final String version;

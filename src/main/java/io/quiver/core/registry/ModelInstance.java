@@ -1,5 +1,6 @@
 package io.quiver.core.registry;
 
+import io.quiver.core.registry.triton.ModelConfig;
 import io.quiver.core.scheduler.ModelScheduler;
 import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelMetadata;
@@ -29,13 +30,14 @@ public final class ModelInstance {
   private final LoadedModel model;
   private final ModelMetadata metadata;
   private final ModelSettings settings;
+  private final ModelConfig config;
   private final ModelScheduler scheduler;
   /** The version's own reference while it serves this instance, plus one per request using it. */
   private final AtomicInteger references = new AtomicInteger(1);
   private final AtomicBoolean retired = new AtomicBoolean();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-  ModelInstance(ModelVersion slot, LoadedModel model, ModelSettings settings, ModelScheduler scheduler) {
+  ModelInstance(ModelVersion slot, LoadedModel model, ModelSettings settings, ModelConfig config, ModelScheduler scheduler) {
     this.modelName = slot.modelName();
     this.version = slot.version();
     this.description = slot.describe();
@@ -43,6 +45,7 @@ public final class ModelInstance {
     this.model = model;
     this.metadata = model.metadata();
     this.settings = settings;
+    this.config = config;
     this.scheduler = scheduler;
   }
 
@@ -71,6 +74,11 @@ public final class ModelInstance {
 
   public ModelSettings settings() {
     return settings;
+  }
+
+  /** The configuration in Triton's terms: the model's config.pbtxt as served, or what Quiver inferred. */
+  public ModelConfig config() {
+    return config;
   }
 
   public ModelScheduler scheduler() {

@@ -45,7 +45,7 @@ class ModelLoader {
           .orElseThrow(
               () ->
                   new IllegalArgumentException(
-                      "model-settings.json asks for format '%s', which this server does not serve (formats: %s)"
+                      "the model's settings ask for format '%s', which this server does not serve (formats: %s)"
                           .formatted(format, formats())));
     }
     return runtimes.stream()

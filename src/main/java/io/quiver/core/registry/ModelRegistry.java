@@ -4,6 +4,8 @@ import io.quiver.core.InferenceException;
 import io.quiver.core.InferenceObserver;
 import io.quiver.core.QuiverConfig;
 import io.quiver.core.registry.ModelRepository.ModelFolder;
+import io.quiver.core.registry.triton.ModelConfig;
+import io.quiver.core.scheduler.BatchPolicy;
 import io.quiver.core.scheduler.ModelScheduler;
 import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelSettings;
@@ -178,7 +180,7 @@ public class ModelRegistry {
                 return failed(slot, LoadFailures.reason(error, repository.root()), error);
               }
               try {
-                ModelInstance instance = instance(slot, model, settings, concurrency);
+                ModelInstance instance = instance(slot, folder.triton(), model, settings, concurrency);
                 LOG.infof(
                     "Loaded model %s (%s) in %d ms",
                     slot.describe(), instance.metadata().platform(), (System.nanoTime() - started) / 1_000_000);
@@ -196,17 +198,26 @@ public class ModelRegistry {
     return new LoadOutcome(null, reason);
   }
 
-  private ModelInstance instance(ModelVersion slot, LoadedModel model, ModelSettings settings, int concurrency) {
+  private ModelInstance instance(
+      ModelVersion slot, TritonConfig triton, LoadedModel model, ModelSettings settings, int concurrency) {
+    BatchPolicy batching = settings.batching(config.batching());
+    ModelConfig effective;
+    if (triton != null) {
+      triton.requireMatches(model.metadata());
+      effective = triton.effective(slot.modelName(), model.metadata());
+    } else {
+      effective = TritonConfig.inferred(slot.modelName(), model.metadata(), batching, concurrency);
+    }
     ModelScheduler scheduler =
         new ModelScheduler(
             slot.describe(),
             model,
             concurrency,
             settings.queueSize(config.maxQueueSize()),
-            settings.batching(config.batching()),
+            batching,
             config.inlineBelowMicros() * 1000L,
             (requests, computeNanos, answerNanos) -> executed(slot, requests, computeNanos, answerNanos));
-    return new ModelInstance(slot, model, settings, scheduler);
+    return new ModelInstance(slot, model, settings, effective, scheduler);
   }
 
   private void executed(ModelVersion slot, int requests, long computeNanos, long answerNanos) {

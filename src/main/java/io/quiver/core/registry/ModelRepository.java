@@ -50,8 +50,11 @@ public class ModelRepository {
     this.json = json;
   }
 
-  /** A model folder: its versions (empty when unversioned) and settings. */
-  public record ModelFolder(String name, Path directory, List<String> versions) {
+  /**
+   * A model folder: the versions to serve (empty when unversioned), and its Triton configuration
+   * ({@code config.pbtxt}), or null.
+   */
+  public record ModelFolder(String name, Path directory, List<String> versions, TritonConfig triton) {
     public boolean versioned() {
       return !versions.isEmpty();
     }
@@ -112,7 +115,14 @@ public class ModelRepository {
     for (String version : versions) {
       requireInsideRepository(directory.resolve(version), name);
     }
-    return new ModelFolder(name, directory, List.copyOf(versions));
+    TritonConfig triton;
+    try {
+      triton = TritonConfig.read(directory).orElse(null);
+    } catch (IllegalArgumentException e) {
+      throw new InferenceException.ModelFailure(e.getMessage(), e);
+    }
+    List<String> served = triton == null || versions.isEmpty() ? versions : triton.versionsToServe(versions);
+    return new ModelFolder(name, directory, List.copyOf(served), triton);
   }
 
   /**
@@ -165,11 +175,18 @@ public class ModelRepository {
 
   /**
    * The settings for one version: its own {@code model-settings.json} if it has one, else the
-   * model's, else none.
+   * model's, else those of its Triton configuration, else none.
    *
-   * @throws IllegalArgumentException when a settings file is malformed
+   * @throws IllegalArgumentException when a settings file is malformed, or a model has both kinds
    */
   public ModelSettings settings(ModelFolder folder, String version) {
+    if (folder.triton() != null) {
+      if (Files.isRegularFile(folder.directory().resolve(SETTINGS_FILE))) {
+        throw new IllegalArgumentException(
+            "the model has both %s and %s; keep one".formatted(TritonConfig.FILE, SETTINGS_FILE));
+      }
+      return folder.triton().settings();
+    }
     Path own = folder.versionDirectory(version).resolve(SETTINGS_FILE);
     if (version != null && Files.isRegularFile(own)) {
       return readSettings(own);

@@ -21,6 +21,8 @@ import io.quiver.core.tensor.DataType;
 import io.quiver.core.tensor.Tensor;
 import io.quiver.protocol.grpc.api.MutinyGRPCInferenceServiceGrpc;
 import io.quiver.protocol.grpc.api.InferParameter;
+import io.quiver.protocol.grpc.api.ModelConfigRequest;
+import io.quiver.protocol.grpc.api.ModelConfigResponse;
 import io.quiver.protocol.grpc.api.ModelInferRequest;
 import io.quiver.protocol.grpc.api.ModelInferResponse;
 import io.quiver.protocol.grpc.api.ModelMetadataRequest;
@@ -213,6 +215,15 @@ public class GrpcInferenceService extends MutinyGRPCInferenceServiceGrpc.GRPCInf
           }
           return response.build();
         });
+  }
+
+  @Override
+  public Uni<ModelConfigResponse> modelConfig(ModelConfigRequest request) {
+    return inline(
+        () ->
+            ModelConfigResponse.newBuilder()
+                .setConfig(registry.ready(request.getName(), request.getVersion()).config())
+                .build());
   }
 
   private static String emptyToNull(String text) {

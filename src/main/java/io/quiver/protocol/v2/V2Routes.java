@@ -1,6 +1,7 @@
 package io.quiver.protocol.v2;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.util.JsonFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.quiver.core.InferenceException.InvalidInput;
@@ -11,6 +12,7 @@ import io.quiver.core.ServerLifecycle;
 import io.quiver.core.registry.ModelRegistry;
 import io.quiver.core.registry.ModelState;
 import io.quiver.core.registry.ModelVersion;
+import io.quiver.core.registry.triton.ModelConfig;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.Protocol;
 import io.quiver.core.Trace;
@@ -48,6 +50,9 @@ import java.util.function.Function;
  */
 @ApplicationScoped
 public class V2Routes {
+  /** Triton's JSON for a model configuration: proto field names, every field, 64-bit integers as strings. */
+  private static final JsonFormat.Printer CONFIG_JSON =
+      JsonFormat.printer().preservingProtoFieldNames().alwaysPrintFieldsWithNoPresence().omittingInsignificantWhitespace();
   static final String HEADER_LENGTH = "Inference-Header-Content-Length";
   private static final CharSequence OCTET_STREAM =
       HttpHeaders.createOptimized("application/octet-stream");
@@ -86,6 +91,8 @@ public class V2Routes {
     router.get("/v2/models/stats").handler(this::statistics);
     router.get("/v2/models/:model/stats").handler(this::statistics);
     router.get("/v2/models/:model/versions/:version/stats").handler(this::statistics);
+    router.get("/v2/models/:model/config").handler(this::modelConfig);
+    router.get("/v2/models/:model/versions/:version/config").handler(this::modelConfig);
     router.get("/v2/models/:model").handler(this::modelMetadata);
     router.get("/v2/models/:model/ready").handler(this::modelReady);
     router.get("/v2/models/:model/versions/:version").handler(this::modelMetadata);
@@ -122,6 +129,16 @@ public class V2Routes {
         () -> {
           List<ModelVersion> versions = registry.versions(context.pathParam("model"), context.pathParam("version"));
           responder.sendJson(context, 200, new Statistics(versions.stream().map(VersionStatistics::of).toList()));
+        });
+  }
+
+  /** Triton's model configuration extension: the version's configuration as Triton's JSON. */
+  private void modelConfig(RoutingContext context) {
+    responder.guarded(
+        context,
+        () -> {
+          ModelConfig config = registry.ready(context.pathParam("model"), context.pathParam("version")).config();
+          responder.send(context, 200, Buffer.buffer(CONFIG_JSON.print(config)));
         });
   }
 

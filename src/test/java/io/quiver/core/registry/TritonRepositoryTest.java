@@ -1,0 +1,173 @@
+package io.quiver.core.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quiver.protocol.grpc.api.GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub;
+import io.quiver.protocol.grpc.api.ModelConfigRequest;
+import io.quiver.support.Expected;
+import io.quiver.support.Rest;
+import io.quiver.support.Rest.Reply;
+import io.quiver.support.TestRepository;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Triton user's model repository served unchanged: {@code config.pbtxt} chooses the runtime,
+ * the versions, the instances and dynamic batching, declares the tensors the model must have, and
+ * comes back from Triton's configuration endpoints; what Quiver does not support fails the load,
+ * naming it.
+ */
+@QuarkusTest
+class TritonRepositoryTest {
+  private static final Expected IRIS = Expected.of("iris-onnx");
+  private static final String IRIS_ONNX =
+      """
+      platform: "onnxruntime_onnx"
+      max_batch_size: 8
+      input [ { name: "input-0" data_type: TYPE_FP32 dims: [ 4 ] } ]
+      output [ { name: "probabilities" data_type: TYPE_FP32 dims: [ 3 ] } ]
+      instance_group [ { count: 1 kind: KIND_CPU } ]
+      dynamic_batching { max_queue_delay_microseconds: 200000 preferred_batch_size: [ 4 ] }
+      """;
+
+  @GrpcClient("inference")
+  GRPCInferenceServiceBlockingStub grpc;
+
+  @Test
+  void onnxModelIsServedWithItsConfigurationAndBatchedDynamically() throws Exception {
+    tritonModel("triton-iris", IRIS_ONNX, "iris-onnx/model.onnx", "model.onnx", "1", "2");
+    assertEquals(200, Rest.post("/v2/repository/models/triton-iris/load", "").status());
+    assertEquals("[\"2\"]", Rest.get("/v2/models/triton-iris").json().get("versions").toString(), "latest 1 by default");
+
+    int requests = 16;
+    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Reply>> replies = new ArrayList<>();
+      for (int i = 0; i < requests; i++) {
+        replies.add(clients.submit(() -> Rest.post("/v2/models/triton-iris/infer", IRIS.request())));
+      }
+      for (Future<Reply> future : replies) {
+        Reply reply = future.get(60, TimeUnit.SECONDS);
+        assertEquals(200, reply.status(), reply.text());
+        for (JsonNode expected : IRIS.outputs()) {
+          Expected.assertTensor(expected, output(reply.json(), expected.get("name").asText()));
+        }
+      }
+    }
+    JsonNode stats = Rest.get("/v2/models/triton-iris/stats").json().get("model_stats").get(0);
+    assertEquals("2", stats.get("version").asText());
+    assertTrue(stats.get("execution_count").asLong() < requests, "dynamic batching gathered requests: " + stats);
+
+    JsonNode config = Rest.get("/v2/models/triton-iris/config").json();
+    assertEquals("triton-iris", config.get("name").asText());
+    assertEquals("onnxruntime_onnx", config.get("platform").asText());
+    assertEquals(8, config.get("max_batch_size").asInt());
+    assertEquals("[\"4\"]", config.get("input").get(0).get("dims").toString());
+    assertEquals("TYPE_FP32", config.get("input").get(0).get("data_type").asText());
+    assertEquals("200000", config.get("dynamic_batching").get("max_queue_delay_microseconds").asText());
+    assertEquals(1, config.get("instance_group").get(0).get("count").asInt());
+
+    var grpcConfig = grpc.modelConfig(ModelConfigRequest.newBuilder().setName("triton-iris").build()).getConfig();
+    assertEquals(8, grpcConfig.getMaxBatchSize());
+    assertEquals("probabilities", grpcConfig.getOutput(0).getName());
+  }
+
+  @Test
+  void versionPolicyChoosesTheVersionsServed() throws Exception {
+    tritonModel("triton-all", "version_policy: { all: {} }\n" + IRIS_ONNX, "iris-onnx/model.onnx", "model.onnx", "1", "2", "3");
+    assertEquals(200, Rest.post("/v2/repository/models/triton-all/load", "").status());
+    assertEquals("[\"1\",\"2\",\"3\"]", Rest.get("/v2/models/triton-all").json().get("versions").toString());
+
+    tritonModel("triton-specific", "version_policy: { specific: { versions: [ 1, 3 ] } }\n" + IRIS_ONNX, "iris-onnx/model.onnx", "model.onnx", "1", "2", "3");
+    assertEquals(200, Rest.post("/v2/repository/models/triton-specific/load", "").status());
+    assertEquals("[\"1\",\"3\"]", Rest.get("/v2/models/triton-specific").json().get("versions").toString());
+    assertEquals(200, Rest.post("/v2/models/triton-specific/versions/1/infer", IRIS.request()).status());
+    assertEquals(404, Rest.post("/v2/models/triton-specific/versions/2/infer", IRIS.request()).status());
+  }
+
+  @Test
+  void xgboostThroughTritonsFilBackendConfiguration() throws Exception {
+    Expected expected = Expected.of("iris-xgboost");
+    String config =
+        """
+        backend: "fil"
+        max_batch_size: 32
+        input [ { name: "input-0" data_type: TYPE_FP32 dims: [ 4 ] } ]
+        output [ { name: "output-0" data_type: TYPE_FP32 dims: [ 3 ] } ]
+        parameters [ { key: "model_type" value: { string_value: "xgboost_json" } } ]
+        """;
+    tritonModel("triton-fil", config, "iris-xgboost/model.json", "xgboost.json", "1");
+    assertEquals(200, Rest.post("/v2/repository/models/triton-fil/load", "").status());
+    Reply reply = Rest.post("/v2/models/triton-fil/infer", expected.request());
+    assertEquals(200, reply.status(), reply.text());
+    Expected.assertTensor(expected.outputs().getFirst(), output(reply.json(), "output-0"));
+    assertEquals("fil", Rest.get("/v2/models/triton-fil/config").json().get("backend").asText());
+  }
+
+  @Test
+  void whatIsNotSupportedOrDoesNotMatchFailsTheLoadNamingIt() throws Exception {
+    assertLoadFails("triton-warmup", IRIS_ONNX + "model_warmup [ { name: \"w\" batch_size: 1 } ]\n", "model_warmup");
+    assertLoadFails("triton-unknown", IRIS_ONNX + "max_batch_sise: 4\n", "max_batch_sise");
+    assertLoadFails("triton-reshape", IRIS_ONNX.replace("dims: [ 4 ] }", "dims: [ 4 ] reshape: { shape: [ 2, 2 ] } }"), "input input-0: reshape");
+    assertLoadFails("triton-ensemble", "platform: \"ensemble\"\n", "ensembles");
+    assertLoadFails("triton-wrong-input", IRIS_ONNX.replace("name: \"input-0\"", "name: \"x\""), "input x does not match the model");
+    assertLoadFails("triton-wrong-type", IRIS_ONNX.replace("TYPE_FP32 dims: [ 4 ]", "TYPE_FP64 dims: [ 4 ]"), "declared TYPE_FP64, the model's is TYPE_FP32");
+    assertLoadFails("triton-wrong-dims", IRIS_ONNX.replace("dims: [ 4 ]", "dims: [ 5 ]"), "declared shape [-1, 5]");
+    assertEquals(200, Rest.get("/v2/health/live").status(), "the server stays up");
+  }
+
+  @Test
+  void aModelWithoutConfigurationShowsWhatQuiverInferred() {
+    JsonNode config = Rest.get("/v2/models/iris-onnx/config").json();
+    assertEquals("iris-onnx", config.get("name").asText());
+    assertEquals("onnxruntime_onnx", config.get("platform").asText());
+    assertEquals(0, config.get("max_batch_size").asInt(), "no batching: dims include the batch dimension");
+    assertEquals("[\"-1\",\"4\"]", config.get("input").get(0).get("dims").toString());
+    assertTrue(config.get("instance_group").get(0).get("count").asInt() > 0);
+    assertEquals(404, Rest.get("/v2/models/no-such-model/config").status());
+    assertTrue(Rest.get("/v2").json().get("extensions").toString().contains("\"model_configuration\""));
+  }
+
+  private static void assertLoadFails(String name, String config, String named) throws Exception {
+    tritonModel(name, config, "iris-onnx/model.onnx", "model.onnx", "1");
+    Reply reply = Rest.post("/v2/repository/models/" + name + "/load", "");
+    assertNotEquals(200, reply.status());
+    assertTrue(reply.error().contains(named), "the error names " + named + ": " + reply.error());
+    JsonNode row = null;
+    for (JsonNode entry : Rest.post("/v2/repository/index", "{}").json()) {
+      row = entry.get("name").asText().equals(name) ? entry : row;
+    }
+    assertTrue(row != null && row.get("reason").asText().contains(named), "the index says why: " + row);
+  }
+
+  /** A model folder laid out as Triton's documentation lays it out: config.pbtxt and numeric version folders. */
+  private static void tritonModel(String name, String config, String fixture, String file, String... versions) throws Exception {
+    Path folder = TestRepository.root().resolve(name);
+    Files.createDirectories(folder);
+    Files.writeString(folder.resolve("config.pbtxt"), config);
+    for (String version : versions) {
+      Files.createDirectories(folder.resolve(version));
+      Files.copy(Path.of("src/test/resources/repository").resolve(fixture), folder.resolve(version).resolve(file));
+    }
+  }
+
+  private static JsonNode output(JsonNode response, String name) {
+    for (JsonNode output : response.get("outputs")) {
+      if (output.get("name").asText().equals(name)) {
+        return output;
+      }
+    }
+    throw new AssertionError("no output " + name + " in " + response);
+  }
+}
