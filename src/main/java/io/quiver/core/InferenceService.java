@@ -190,6 +190,9 @@ public class InferenceService {
 
   private static InferenceRequest prepare(ModelInstance instance, InferenceRequest request) {
     InferenceRequest valid = RequestValidator.validate(request, instance.metadata(), instance.describe());
+    if (instance.maxRowsPerRequest() > 0) {
+      RequestValidator.requireRowsAtMost(valid, instance.maxRowsPerRequest(), instance.describe());
+    }
     return valid.id() == null ? valid.withId(RequestIds.next()) : valid;
   }
 

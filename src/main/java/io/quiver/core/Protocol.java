@@ -9,7 +9,9 @@ public enum Protocol {
   V2("v2"),
   GRPC("grpc"),
   KAFKA("kafka"),
-  MLFLOW("mlflow");
+  MLFLOW("mlflow"),
+  /** A step of a Triton ensemble, run by the server for the ensemble's request. */
+  ENSEMBLE("ensemble");
 
   private final String label;
 

@@ -52,6 +52,20 @@ final class RequestValidator {
     return request.withInputs(inputs);
   }
 
+  /**
+   * Refuses a request whose inputs have more rows than a Triton configuration's {@code
+   * max_batch_size} allows, as Triton does.
+   */
+  static void requireRowsAtMost(InferenceRequest request, int maxRows, String model) {
+    for (Tensor input : request.inputs()) {
+      if (input.rank() > 0 && input.dim(0) > maxRows) {
+        throw new InvalidInput(
+            "Model %s takes at most %d rows per request (max_batch_size in its config.pbtxt); input '%s' has %d."
+                .formatted(model, maxRows, input.name(), input.dim(0)));
+      }
+    }
+  }
+
   private static Tensor checkInput(Tensor input, TensorSpec spec, String model) {
     if (!Shapes.fits(input.shape(), spec.shape())) {
       throw new InvalidInput(

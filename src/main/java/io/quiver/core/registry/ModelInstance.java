@@ -31,13 +31,20 @@ public final class ModelInstance {
   private final ModelMetadata metadata;
   private final ModelSettings settings;
   private final ModelConfig config;
+  private final int maxRowsPerRequest;
   private final ModelScheduler scheduler;
   /** The version's own reference while it serves this instance, plus one per request using it. */
   private final AtomicInteger references = new AtomicInteger(1);
   private final AtomicBoolean retired = new AtomicBoolean();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
-  ModelInstance(ModelVersion slot, LoadedModel model, ModelSettings settings, ModelConfig config, ModelScheduler scheduler) {
+  ModelInstance(
+      ModelVersion slot,
+      LoadedModel model,
+      ModelSettings settings,
+      ModelConfig config,
+      int maxRowsPerRequest,
+      ModelScheduler scheduler) {
     this.modelName = slot.modelName();
     this.version = slot.version();
     this.description = slot.describe();
@@ -46,6 +53,7 @@ public final class ModelInstance {
     this.metadata = model.metadata();
     this.settings = settings;
     this.config = config;
+    this.maxRowsPerRequest = maxRowsPerRequest;
     this.scheduler = scheduler;
   }
 
@@ -79,6 +87,11 @@ public final class ModelInstance {
   /** The configuration in Triton's terms: the model's config.pbtxt as served, or what Quiver inferred. */
   public ModelConfig config() {
     return config;
+  }
+
+  /** The most rows one request may have (a Triton configuration's max_batch_size), or 0 for no limit. */
+  public int maxRowsPerRequest() {
+    return maxRowsPerRequest;
   }
 
   public ModelScheduler scheduler() {

@@ -171,7 +171,9 @@ public class ModelRegistry {
             ? settings.maxConcurrency()
             : config.maxConcurrency().orElse(Runtime.getRuntime().availableProcessors());
     Path directory = folder.versionDirectory(label);
-    ModelSource source = new ModelSource(folder.name(), label, directory, settings, concurrency);
+    ModelSource source =
+        new ModelSource(
+            folder.name(), label, directory, settings, concurrency, folder.triton() == null ? null : folder.triton().config());
     long started = System.nanoTime();
     return TimedLoad.run(() -> loader.load(source), config.loadTimeout(), slot.describe())
         .handle(
@@ -217,7 +219,8 @@ public class ModelRegistry {
             batching,
             config.inlineBelowMicros() * 1000L,
             (requests, computeNanos, answerNanos) -> executed(slot, requests, computeNanos, answerNanos));
-    return new ModelInstance(slot, model, settings, effective, scheduler);
+    int maxRows = triton != null ? effective.getMaxBatchSize() : 0;
+    return new ModelInstance(slot, model, settings, effective, maxRows, scheduler);
   }
 
   private void executed(ModelVersion slot, int requests, long computeNanos, long answerNanos) {

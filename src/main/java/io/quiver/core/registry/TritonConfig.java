@@ -41,13 +41,15 @@ public final class TritonConfig {
   private static final Set<String> MODEL_FIELDS =
       Set.of(
           "name", "platform", "backend", "version_policy", "max_batch_size", "input", "output", "instance_group",
-          "dynamic_batching", "parameters", "default_model_filename");
+          "dynamic_batching", "parameters", "default_model_filename", "ensemble_scheduling");
   private static final Set<String> INPUT_FIELDS = Set.of("name", "data_type", "dims", "optional");
   private static final Set<String> OUTPUT_FIELDS = Set.of("name", "data_type", "dims");
   private static final Set<String> INSTANCE_GROUP_FIELDS = Set.of("name", "count", "kind", "gpus");
   private static final Set<String> BATCHING_FIELDS =
       Set.of("max_queue_delay_microseconds", "preferred_batch_size", "preserve_ordering", "default_queue_policy");
   private static final Set<String> QUEUE_POLICY_FIELDS = Set.of("max_queue_size");
+  private static final Set<String> STEP_FIELDS = Set.of("model_name", "model_version", "input_map", "output_map");
+  private static final String ENSEMBLE = "ensemble";
   /** Triton's ONNX Runtime backend's parameter names, and Quiver's. */
   private static final Map<String, String> ONNX_PARAMETERS =
       Map.of("intra_op_thread_count", "intra_op_threads", "inter_op_thread_count", "inter_op_threads");
@@ -97,8 +99,16 @@ public final class TritonConfig {
     if (config.getMaxBatchSize() < 0) {
       throw unsupported("max_batch_size must not be negative, got " + config.getMaxBatchSize());
     }
-    if (config.getPlatform().equals("ensemble")) {
-      throw unsupported("ensembles (platform \"ensemble\") are not served yet");
+    boolean ensemble = config.getPlatform().equals(ENSEMBLE);
+    if (ensemble != config.hasEnsembleScheduling()) {
+      throw unsupported(
+          ensemble ? "an ensemble needs ensemble_scheduling with its steps" : "ensemble_scheduling needs platform \"ensemble\"");
+    }
+    if (ensemble) {
+      if (config.getEnsembleScheduling().getStepCount() == 0) {
+        throw unsupported("ensemble_scheduling has no step");
+      }
+      config.getEnsembleScheduling().getStepList().forEach(step -> onlyFields(step, "ensemble_scheduling.step: ", STEP_FIELDS));
     }
   }
 
@@ -112,6 +122,11 @@ public final class TritonConfig {
 
   private static IllegalArgumentException unsupported(String what) {
     return new IllegalArgumentException("%s: %s".formatted(FILE, what));
+  }
+
+  /** The configuration as the file gives it. */
+  ModelConfig config() {
+    return config;
   }
 
   /** The version labels to serve among those present, sorted numerically (Triton's default: the latest one). */
@@ -163,6 +178,9 @@ public final class TritonConfig {
   private String format() {
     String platform = config.getPlatform();
     String backend = config.getBackend();
+    if (platform.equals(ENSEMBLE)) {
+      return ENSEMBLE;
+    }
     if (platform.equals("onnxruntime_onnx") || backend.equals("onnxruntime")) {
       return "onnx";
     }

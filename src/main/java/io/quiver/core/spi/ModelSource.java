@@ -1,5 +1,6 @@
 package io.quiver.core.spi;
 
+import io.quiver.core.registry.triton.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,17 +16,19 @@ import java.util.Optional;
  * @param settings the model's settings
  * @param concurrency how many requests the server runs on this model at once: a runtime sizes
  *     its own threads per call from it, so that together they fit the machine's cores
+ * @param tritonConfig the model's Triton configuration (config.pbtxt), or null
  */
-public record ModelSource(String name, String version, Path directory, ModelSettings settings, int concurrency) {
+public record ModelSource(
+    String name, String version, Path directory, ModelSettings settings, int concurrency, ModelConfig tritonConfig) {
 
   /** A source for a model run one request at a time. */
   public ModelSource(String name, String version, Path directory, ModelSettings settings) {
-    this(name, version, directory, settings, 1);
+    this(name, version, directory, settings, 1, null);
   }
 
   /** The same files with other settings. */
   public ModelSource withSettings(ModelSettings newSettings) {
-    return new ModelSource(name, version, directory, newSettings, concurrency);
+    return new ModelSource(name, version, directory, newSettings, concurrency, tritonConfig);
   }
 
   /**

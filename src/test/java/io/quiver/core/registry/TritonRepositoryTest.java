@@ -65,6 +65,11 @@ class TritonRepositoryTest {
         }
       }
     }
+    Reply tooMany = Rest.post("/v2/models/triton-iris/infer", rows(9));
+    assertEquals(400, tooMany.status(), tooMany.text());
+    assertTrue(tooMany.error().contains("at most 8 rows"), tooMany.error());
+    assertEquals(200, Rest.post("/v2/models/triton-iris/infer", rows(8)).status(), "max_batch_size rows pass");
+
     JsonNode stats = Rest.get("/v2/models/triton-iris/stats").json().get("model_stats").get(0);
     assertEquals("2", stats.get("version").asText());
     assertTrue(stats.get("execution_count").asLong() < requests, "dynamic batching gathered requests: " + stats);
@@ -120,11 +125,63 @@ class TritonRepositoryTest {
     assertLoadFails("triton-warmup", IRIS_ONNX + "model_warmup [ { name: \"w\" batch_size: 1 } ]\n", "model_warmup");
     assertLoadFails("triton-unknown", IRIS_ONNX + "max_batch_sise: 4\n", "max_batch_sise");
     assertLoadFails("triton-reshape", IRIS_ONNX.replace("dims: [ 4 ] }", "dims: [ 4 ] reshape: { shape: [ 2, 2 ] } }"), "input input-0: reshape");
-    assertLoadFails("triton-ensemble", "platform: \"ensemble\"\n", "ensembles");
+    assertLoadFails("triton-ensemble", "platform: \"ensemble\"\n", "an ensemble needs ensemble_scheduling");
     assertLoadFails("triton-wrong-input", IRIS_ONNX.replace("name: \"input-0\"", "name: \"x\""), "input x does not match the model");
     assertLoadFails("triton-wrong-type", IRIS_ONNX.replace("TYPE_FP32 dims: [ 4 ]", "TYPE_FP64 dims: [ 4 ]"), "declared TYPE_FP64, the model's is TYPE_FP32");
     assertLoadFails("triton-wrong-dims", IRIS_ONNX.replace("dims: [ 4 ]", "dims: [ 5 ]"), "declared shape [-1, 5]");
     assertEquals(200, Rest.get("/v2/health/live").status(), "the server stays up");
+  }
+
+  @Test
+  void ensembleRunsItsStepsAcrossRuntimesAndNamesAFailingStep() throws Exception {
+    Expected xgboost = Expected.of("iris-xgboost");
+    String steps =
+        """
+        step [
+          { model_name: "iris-onnx" model_version: -1
+            input_map { key: "input-0" value: "FEATURES" }
+            output_map { key: "probabilities" value: "ONNX_PROBABILITIES" } },
+          { model_name: "iris-xgboost" model_version: -1
+            input_map { key: "input-0" value: "%s" }
+            output_map { key: "output-0" value: "XGBOOST_PROBABILITIES" } }
+        ]
+        """;
+    String ensemble =
+        """
+        platform: "ensemble"
+        max_batch_size: 8
+        input [ { name: "FEATURES" data_type: TYPE_FP32 dims: [ 4 ] } ]
+        output [ { name: "ONNX_PROBABILITIES" data_type: TYPE_FP32 dims: [ 3 ] },
+                 { name: "XGBOOST_PROBABILITIES" data_type: TYPE_FP32 dims: [ 3 ] } ]
+        ensemble_scheduling {
+        """;
+    Path folder = TestRepository.root().resolve("triton-ensemble-ok");
+    Files.createDirectories(folder.resolve("1"));
+    Files.writeString(folder.resolve("config.pbtxt"), ensemble + steps.formatted("FEATURES") + "}\n");
+    assertEquals(200, Rest.post("/v2/repository/models/triton-ensemble-ok/load", "").status());
+
+    String request = IRIS.request().toString().replace("input-0", "FEATURES");
+    Reply reply = Rest.post("/v2/models/triton-ensemble-ok/infer", request);
+    assertEquals(200, reply.status(), reply.text());
+    JsonNode onnx = IRIS.output("probabilities").deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) onnx).put("name", "ONNX_PROBABILITIES");
+    Expected.assertTensor(onnx, output(reply.json(), "ONNX_PROBABILITIES"));
+    JsonNode xgb = xgboost.output("output-0").deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) xgb).put("name", "XGBOOST_PROBABILITIES");
+    Expected.assertTensor(xgb, output(reply.json(), "XGBOOST_PROBABILITIES"));
+    assertEquals("ensemble", Rest.get("/v2/models/triton-ensemble-ok/config").json().get("platform").asText());
+
+    Path broken = TestRepository.root().resolve("triton-ensemble-broken");
+    Files.createDirectories(broken.resolve("1"));
+    Files.writeString(broken.resolve("config.pbtxt"), ensemble + steps.formatted("NOWHERE") + "}\n");
+    assertEquals(200, Rest.post("/v2/repository/models/triton-ensemble-broken/load", "").status());
+    Reply failed = Rest.post("/v2/models/triton-ensemble-broken/infer", request);
+    assertEquals(500, failed.status(), failed.text());
+    assertTrue(failed.error().contains("Ensemble step 2 (model iris-xgboost)"), failed.error());
+    assertTrue(failed.error().contains("NOWHERE"), failed.error());
+
+    Reply wrongShape = Rest.post("/v2/models/triton-ensemble-ok/infer", request.replace("[6,4]", "[4,6]"));
+    assertEquals(400, wrongShape.status(), wrongShape.text());
   }
 
   @Test
@@ -160,6 +217,16 @@ class TritonRepositoryTest {
       Files.createDirectories(folder.resolve(version));
       Files.copy(Path.of("src/test/resources/repository").resolve(fixture), folder.resolve(version).resolve(file));
     }
+  }
+
+  /** A request of the first recorded iris row repeated. */
+  private static String rows(int rows) {
+    JsonNode data = IRIS.input("input-0").get("data");
+    StringBuilder values = new StringBuilder();
+    for (int i = 0; i < rows * 4; i++) {
+      values.append(i == 0 ? "" : ",").append(data.get(i % 4).asDouble());
+    }
+    return "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[%d,4],\"datatype\":\"FP32\",\"data\":[%s]}]}".formatted(rows, values);
   }
 
   private static JsonNode output(JsonNode response, String name) {
