@@ -346,7 +346,57 @@ def make_mlp():
         write_expected("mlp", {"input-0": x.numpy()}, {"output-0": net(x).numpy()}, "torch " + torch.__version__)
 
 
-MAKERS = [make_iris_onnx, make_xgboost, make_xgboost_objectives, make_mixed_types, make_all_types, make_non_finite, make_slow, make_broken, make_mlp]
+# ---------------------------------------------------------------- TorchScript in Triton's layout
+TORCHSCRIPT = os.path.join(ROOT, "src", "test", "resources", "torchscript")
+
+
+class TwoHeads(torch.nn.Module):
+    """Two inputs, a tuple of two outputs: a score and class probabilities."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = torch.nn.Linear(4, 8)
+        self.context = torch.nn.Linear(2, 8)
+        self.score = torch.nn.Linear(8, 1)
+        self.classes = torch.nn.Linear(8, 3)
+
+    def forward(self, x, context):
+        hidden = torch.relu(self.features(x) + self.context(context))
+        return self.score(hidden), torch.softmax(self.classes(hidden), dim=1)
+
+
+class NamedHeads(TwoHeads):
+    """The same heads, returned as a dict of tensors."""
+
+    def forward(self, x, context):
+        score, probabilities = super().forward(x, context)
+        return {"score": score, "probabilities": probabilities}
+
+
+def make_torchscript():
+    """A traced two-input, two-output module, in a Triton model folder (config.pbtxt is the test's)."""
+    torch.manual_seed(11)
+    net = TwoHeads().eval()
+    rng = np.random.default_rng(13)
+    x = torch.from_numpy(rng.normal(size=(5, 4)).astype(np.float32))
+    context = torch.from_numpy(rng.normal(size=(5, 2)).astype(np.float32))
+    traced = torch.jit.trace(net, (x, context))
+    traced.save(os.path.join(model_dir(TORCHSCRIPT, "two-heads", "1"), "model.pt"))
+    with torch.no_grad():
+        score, probabilities = traced(x, context)
+    write_expected("torchscript-two-heads", {"INPUT__0": x.numpy(), "INPUT__1": context.numpy()},
+                   {"OUTPUT__0": score.numpy(), "OUTPUT__1": probabilities.numpy()}, "torch " + torch.__version__)
+    named = NamedHeads().eval()
+    named.load_state_dict(net.state_dict())
+    traced = torch.jit.trace(named, (x, context), strict=False)
+    traced.save(os.path.join(model_dir(TORCHSCRIPT, "named-heads", "1"), "model.pt"))
+    with torch.no_grad():
+        outputs = traced(x, context)
+    write_expected("torchscript-named-heads", {"INPUT__0": x.numpy(), "INPUT__1": context.numpy()},
+                   {name: tensor.numpy() for name, tensor in outputs.items()}, "torch " + torch.__version__)
+
+
+MAKERS = [make_iris_onnx, make_xgboost, make_xgboost_objectives, make_mixed_types, make_all_types, make_non_finite, make_slow, make_broken, make_mlp, make_torchscript]
 
 if __name__ == "__main__":
     # With names (e.g. "non_finite"), only those models are remade; without, all of them.

@@ -281,8 +281,45 @@ public final class TritonConfig {
   }
 
   private long[] withBatchDimension(List<Long> dims) {
+    return withBatchDimension(dims, config.getMaxBatchSize());
+  }
+
+  private static long[] withBatchDimension(List<Long> dims, int maxBatchSize) {
     LongStream declared = dims.stream().mapToLong(Long::longValue);
-    return config.getMaxBatchSize() > 0 ? LongStream.concat(LongStream.of(-1), declared).toArray() : declared.toArray();
+    return maxBatchSize > 0 ? LongStream.concat(LongStream.of(-1), declared).toArray() : declared.toArray();
+  }
+
+  /**
+   * The inputs a configuration declares, for runtimes whose models carry no typed signature: the
+   * batch dimension (-1) first when {@code max_batch_size} is above 0.
+   */
+  public static List<TensorSpec> declaredInputs(ModelConfig config) {
+    return config.getInputList().stream()
+        .map(input -> declared(input.getName(), input.getDataType(), input.getDimsList(), config.getMaxBatchSize()))
+        .toList();
+  }
+
+  /** The outputs a configuration declares, as {@link #declaredInputs} gives the inputs. */
+  public static List<TensorSpec> declaredOutputs(ModelConfig config) {
+    return config.getOutputList().stream()
+        .map(output -> declared(output.getName(), output.getDataType(), output.getDimsList(), config.getMaxBatchSize()))
+        .toList();
+  }
+
+  private static TensorSpec declared(String name, DataType type, List<Long> dims, int maxBatchSize) {
+    return new TensorSpec(name, datatype(type), withBatchDimension(dims, maxBatchSize), TensorSpec.Accepts.EXACTLY);
+  }
+
+  /** The protocols' name of a Triton datatype: TYPE_STRING is BYTES. */
+  static io.quiver.core.tensor.DataType datatype(DataType type) {
+    if (type == DataType.TYPE_STRING) {
+      return io.quiver.core.tensor.DataType.BYTES;
+    }
+    try {
+      return io.quiver.core.tensor.DataType.valueOf(type.name().substring("TYPE_".length()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("%s: %s is not a datatype the protocols carry".formatted(FILE, type));
+    }
   }
 
   private static IllegalArgumentException mismatch(String kind, String name, String why) {

@@ -7,18 +7,17 @@ import io.quiver.core.InferenceService.Answer;
 import io.quiver.core.InferenceService.Call;
 import io.quiver.core.Protocol;
 import io.quiver.core.Trace;
+import io.quiver.core.registry.TritonConfig;
 import io.quiver.core.registry.triton.ModelConfig;
 import io.quiver.core.registry.triton.ModelEnsembling;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.spi.PerRequestModel;
 import io.quiver.core.spi.TensorSpec;
-import io.quiver.core.tensor.DataType;
 import io.quiver.core.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.LongStream;
 
 /**
  * One Triton ensemble: each request runs the steps in order, every step a request to its model
@@ -35,20 +34,7 @@ final class EnsembleModel implements PerRequestModel {
   EnsembleModel(ModelConfig config, InferenceService inference) {
     this.steps = config.getEnsembleScheduling().getStepList();
     this.inference = inference;
-    boolean batched = config.getMaxBatchSize() > 0;
-    this.metadata =
-        new ModelMetadata(
-            "ensemble",
-            config.getInputList().stream().map(input -> spec(input.getName(), input.getDataType(), input.getDimsList(), batched)).toList(),
-            config.getOutputList().stream().map(output -> spec(output.getName(), output.getDataType(), output.getDimsList(), batched)).toList());
-  }
-
-  private static TensorSpec spec(String name, io.quiver.core.registry.triton.DataType type, List<Long> dims, boolean batched) {
-    LongStream declared = dims.stream().mapToLong(Long::longValue);
-    long[] shape = batched ? LongStream.concat(LongStream.of(-1), declared).toArray() : declared.toArray();
-    DataType datatype =
-        type == io.quiver.core.registry.triton.DataType.TYPE_STRING ? DataType.BYTES : DataType.valueOf(type.name().substring("TYPE_".length()));
-    return new TensorSpec(name, datatype, shape, TensorSpec.Accepts.EXACTLY);
+    this.metadata = new ModelMetadata("ensemble", TritonConfig.declaredInputs(config), TritonConfig.declaredOutputs(config));
   }
 
   @Override

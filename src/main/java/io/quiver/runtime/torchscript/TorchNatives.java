@@ -1,0 +1,76 @@
+package io.quiver.runtime.torchscript;
+
+import ai.djl.engine.Engine;
+import io.quiver.core.spi.NativeLibraries;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Puts libtorch and DJL's JNI library where DJL's PyTorch engine looks for them, in a private
+ * folder, checked against the jars' bytes, before the engine starts; DJL then finds them present
+ * and neither extracts nor downloads anything. Left to itself it extracts into {@code ~/.djl.ai},
+ * accepting whatever a file of the right name there holds.
+ */
+final class TorchNatives {
+  /** DJL's setting for the folder it keeps engines in. */
+  private static final String CACHE_PROPERTY = "ENGINE_CACHE_DIR";
+  private static final String DESCRIPTION = "/native/lib/pytorch.properties";
+
+  private TorchNatives() {}
+
+  /**
+   * Extracts the libraries (once per release) and points DJL at them, offline.
+   *
+   * @throws IllegalStateException when the folder is not safe to load code from, or the jars are missing
+   */
+  static synchronized void prepare(Optional<Path> configured) {
+    System.setProperty("ai.djl.offline", "true");
+    if (System.getProperty(CACHE_PROPERTY) != null) {
+      return;
+    }
+    Properties description = description();
+    String version = description.getProperty("version");
+    String flavor = description.getProperty("flavor");
+    String classifier = description.getProperty("classifier");
+    String djl = Engine.getDjlVersion();
+    Path root = NativeLibraries.folder(configured, "djl-pytorch-" + version + "-" + djl);
+    // DJL's own layout: <cache>/pytorch/<libtorch version>-<flavor>-<platform>/
+    Path engine = NativeLibraries.folder(Optional.of(root.resolve("pytorch").resolve(version + "-" + flavor + "-" + classifier)), "");
+    try {
+      for (String library : description.getProperty("libraries").split(",")) {
+        NativeLibraries.extract(resource("/pytorch/" + flavor + "/" + classifier + "/" + library), engine, library);
+      }
+      String jni = System.mapLibraryName("djl_torch");
+      NativeLibraries.extract(resource("/jnilib/" + classifier + "/" + flavor + "/" + jni), engine, djl + "-" + jni);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot extract libtorch to " + engine, e);
+    }
+    System.setProperty(CACHE_PROPERTY, root.toString());
+  }
+
+  private static Properties description() {
+    Properties properties = new Properties();
+    try (InputStream in = TorchNatives.class.getResourceAsStream(DESCRIPTION)) {
+      if (in == null) {
+        throw new IllegalStateException("libtorch is not on the class path (" + DESCRIPTION + " is missing)");
+      }
+      properties.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return properties;
+  }
+
+  private static URL resource(String path) {
+    URL resource = TorchNatives.class.getResource(path);
+    if (resource == null) {
+      throw new IllegalStateException("libtorch's " + path + " is not on the class path");
+    }
+    return resource;
+  }
+}

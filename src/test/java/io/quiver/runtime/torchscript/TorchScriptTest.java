@@ -1,0 +1,117 @@
+package io.quiver.runtime.torchscript;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quiver.support.Expected;
+import io.quiver.support.Rest;
+import io.quiver.support.Rest.Reply;
+import io.quiver.support.TestRepository;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TorchScript modules traced by PyTorch, in Triton model folders, served through libtorch: two
+ * inputs, a tuple or a dict of two outputs, equal to what PyTorch computed.
+ */
+@QuarkusTest
+class TorchScriptTest {
+  private static final Expected TWO_HEADS = Expected.of("torchscript-two-heads");
+  private static final String CONFIG =
+      """
+      platform: "pytorch_libtorch"
+      max_batch_size: 8
+      input [ { name: "INPUT__0" data_type: TYPE_FP32 dims: [ 4 ] },
+              { name: "INPUT__1" data_type: TYPE_FP32 dims: [ 2 ] } ]
+      output [ { name: "OUTPUT__0" data_type: TYPE_FP32 dims: [ 1 ] },
+               { name: "OUTPUT__1" data_type: TYPE_FP32 dims: [ 3 ] } ]
+      dynamic_batching { max_queue_delay_microseconds: 100000 }
+      """;
+
+  @Test
+  void tracedModuleAnswersAsPyTorchDidAloneAndBatched() throws Exception {
+    serve("two-heads", CONFIG);
+    Reply reply = Rest.post("/v2/models/two-heads/infer", TWO_HEADS.request());
+    assertEquals(200, reply.status(), reply.text());
+    assertOutputs(reply.json());
+
+    JsonNode metadata = Rest.get("/v2/models/two-heads").json();
+    assertEquals("pytorch_libtorch", metadata.get("platform").asText());
+    assertEquals("[-1,4]", metadata.get("inputs").get(0).get("shape").toString());
+
+    int requests = 8;
+    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Reply>> replies = new ArrayList<>();
+      for (int i = 0; i < requests; i++) {
+        replies.add(clients.submit(() -> Rest.post("/v2/models/two-heads/infer", TWO_HEADS.request())));
+      }
+      for (Future<Reply> future : replies) {
+        Reply answer = future.get(60, TimeUnit.SECONDS);
+        assertEquals(200, answer.status(), answer.text());
+        assertOutputs(answer.json());
+      }
+    }
+  }
+
+  @Test
+  void dictResultGivesTheOutputsByKey() throws Exception {
+    Expected named = Expected.of("torchscript-named-heads");
+    // declared in the other order than the module builds the dict: outputs are matched by key
+    String config =
+        CONFIG
+            .replace("name: \"OUTPUT__0\" data_type: TYPE_FP32 dims: [ 1 ]", "name: \"probabilities\" data_type: TYPE_FP32 dims: [ 3 ]")
+            .replace("name: \"OUTPUT__1\" data_type: TYPE_FP32 dims: [ 3 ]", "name: \"score\" data_type: TYPE_FP32 dims: [ 1 ]");
+    serve("named-heads", config);
+    Reply reply = Rest.post("/v2/models/named-heads/infer", named.request());
+    assertEquals(200, reply.status(), reply.text());
+    assertOutputs(named, reply.json());
+  }
+
+  @Test
+  void wrongInputsAreRefusedAndAModuleWithoutDeclaredTensorsFailsItsLoad() throws Exception {
+    serve("two-heads-checked", CONFIG);
+    String oneInput = TWO_HEADS.request().toString().replaceFirst("\"INPUT__1\"", "\"INPUT__9\"");
+    Reply refused = Rest.post("/v2/models/two-heads-checked/infer", oneInput);
+    assertEquals(400, refused.status(), refused.text());
+
+    Path folder = TestRepository.root().resolve("two-heads-undeclared");
+    TestRepository.copyTree(Path.of("src/test/resources/torchscript/two-heads"), folder);
+    Reply failed = Rest.post("/v2/repository/models/two-heads-undeclared/load", "");
+    assertTrue(failed.status() >= 400, failed.text());
+    assertTrue(failed.error().contains("declare its inputs and outputs in config.pbtxt"), failed.error());
+    assertEquals(200, Rest.post("/v2/models/two-heads-checked/infer", TWO_HEADS.request()).status(), "others keep serving");
+  }
+
+  private static void serve(String name, String config) throws Exception {
+    Path folder = TestRepository.root().resolve(name);
+    String fixture = name.startsWith("named-heads") ? "named-heads" : "two-heads";
+    TestRepository.copyTree(Path.of("src/test/resources/torchscript", fixture), folder);
+    Files.writeString(folder.resolve("config.pbtxt"), config);
+    Reply loaded = Rest.post("/v2/repository/models/" + name + "/load", "");
+    assertEquals(200, loaded.status(), loaded.text());
+  }
+
+  private static void assertOutputs(JsonNode response) {
+    assertOutputs(TWO_HEADS, response);
+  }
+
+  private static void assertOutputs(Expected fixture, JsonNode response) {
+    for (JsonNode expected : fixture.outputs()) {
+      JsonNode actual = null;
+      for (JsonNode output : response.get("outputs")) {
+        actual = output.get("name").asText().equals(expected.get("name").asText()) ? output : actual;
+      }
+      assertTrue(actual != null, "output " + expected.get("name") + " in " + response);
+      Expected.assertTensor(expected, actual);
+    }
+  }
+}
