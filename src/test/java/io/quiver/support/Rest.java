@@ -1,5 +1,7 @@
 package io.quiver.support;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,6 +12,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
@@ -60,6 +68,23 @@ public final class Rest {
 
   public static Reply post(String path, JsonNode body) {
     return post(path, body.toString());
+  }
+
+  /** POSTs the same body {@code count} times at once; the replies, each checked to be 200. */
+  public static List<Reply> postAtOnce(String path, JsonNode body, int count) throws Exception {
+    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Reply>> pending = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        pending.add(clients.submit(() -> post(path, body)));
+      }
+      List<Reply> replies = new ArrayList<>();
+      for (Future<Reply> future : pending) {
+        Reply reply = future.get(60, TimeUnit.SECONDS);
+        assertEquals(200, reply.status(), reply.text());
+        replies.add(reply);
+      }
+      return replies;
+    }
   }
 
   public static Reply post(String path, byte[] body, String... headers) {

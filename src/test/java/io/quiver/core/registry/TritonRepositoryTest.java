@@ -15,12 +15,6 @@ import io.quiver.support.Rest.Reply;
 import io.quiver.support.TestRepository;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,17 +46,9 @@ class TritonRepositoryTest {
     assertEquals("[\"2\"]", Rest.get("/v2/models/triton-iris").json().get("versions").toString(), "latest 1 by default");
 
     int requests = 16;
-    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<Reply>> replies = new ArrayList<>();
-      for (int i = 0; i < requests; i++) {
-        replies.add(clients.submit(() -> Rest.post("/v2/models/triton-iris/infer", IRIS.request())));
-      }
-      for (Future<Reply> future : replies) {
-        Reply reply = future.get(60, TimeUnit.SECONDS);
-        assertEquals(200, reply.status(), reply.text());
-        for (JsonNode expected : IRIS.outputs()) {
-          Expected.assertTensor(expected, output(reply.json(), expected.get("name").asText()));
-        }
+    for (Reply reply : Rest.postAtOnce("/v2/models/triton-iris/infer", IRIS.request(), requests)) {
+      for (JsonNode expected : IRIS.outputs()) {
+        Expected.assertTensor(expected, output(reply.json(), expected.get("name").asText()));
       }
     }
     Reply tooMany = Rest.post("/v2/models/triton-iris/infer", rows(9));

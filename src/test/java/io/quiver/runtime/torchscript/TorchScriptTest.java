@@ -11,12 +11,6 @@ import io.quiver.support.Rest.Reply;
 import io.quiver.support.TestRepository;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,17 +42,8 @@ class TorchScriptTest {
     assertEquals("pytorch_libtorch", metadata.get("platform").asText());
     assertEquals("[-1,4]", metadata.get("inputs").get(0).get("shape").toString());
 
-    int requests = 8;
-    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<Reply>> replies = new ArrayList<>();
-      for (int i = 0; i < requests; i++) {
-        replies.add(clients.submit(() -> Rest.post("/v2/models/two-heads/infer", TWO_HEADS.request())));
-      }
-      for (Future<Reply> future : replies) {
-        Reply answer = future.get(60, TimeUnit.SECONDS);
-        assertEquals(200, answer.status(), answer.text());
-        assertOutputs(answer.json());
-      }
+    for (Reply answer : Rest.postAtOnce("/v2/models/two-heads/infer", TWO_HEADS.request(), 8)) {
+      assertOutputs(answer.json());
     }
   }
 
