@@ -139,7 +139,7 @@ public final class TritonConfig {
       List<Long> wanted = policy.getSpecific().getVersionsList();
       return present.stream().filter(version -> wanted.contains(Long.parseLong(version))).toList();
     }
-    int latest = policy.hasLatest() ? policy.getLatest().getNumVersions() : 1;
+    int latest = policy.hasLatest() ? Math.max(1, policy.getLatest().getNumVersions()) : 1;
     return present.subList(Math.max(0, present.size() - latest), present.size());
   }
 
@@ -158,6 +158,8 @@ public final class TritonConfig {
         }
       } else if ("onnx".equals(format) && group.getKind() == ModelInstanceGroup.Kind.KIND_CPU) {
         parameters.putIfAbsent("device", "cpu");
+      } else if (group.getKind() == ModelInstanceGroup.Kind.KIND_GPU) {
+        throw unsupported("instance_group kind KIND_GPU is served for ONNX models only");
       }
     }
     ModelDynamicBatching batching = config.getDynamicBatching();

@@ -111,6 +111,7 @@ class TritonRepositoryTest {
     assertLoadFails("triton-warmup", IRIS_ONNX + "model_warmup [ { name: \"w\" batch_size: 1 } ]\n", "model_warmup");
     assertLoadFails("triton-unknown", IRIS_ONNX + "max_batch_sise: 4\n", "max_batch_sise");
     assertLoadFails("triton-reshape", IRIS_ONNX.replace("dims: [ 4 ] }", "dims: [ 4 ] reshape: { shape: [ 2, 2 ] } }"), "input input-0: reshape");
+    assertLoadFails("triton-fil-gpu", "backend: \"fil\"\ninstance_group [ { kind: KIND_GPU } ]\n", "KIND_GPU is served for ONNX models only");
     assertLoadFails("triton-ensemble", "platform: \"ensemble\"\n", "an ensemble needs ensemble_scheduling");
     assertLoadFails("triton-wrong-input", IRIS_ONNX.replace("name: \"input-0\"", "name: \"x\""), "input x does not match the model");
     assertLoadFails("triton-wrong-type", IRIS_ONNX.replace("TYPE_FP32 dims: [ 4 ]", "TYPE_FP64 dims: [ 4 ]"), "declared TYPE_FP64, the model's is TYPE_FP32");
