@@ -10,6 +10,7 @@ public enum Protocol {
   GRPC("grpc"),
   KAFKA("kafka"),
   MLFLOW("mlflow"),
+  TORCHSERVE("torchserve"),
   /** A step of a Triton ensemble, run by the server for the ensemble's request. */
   ENSEMBLE("ensemble");
 

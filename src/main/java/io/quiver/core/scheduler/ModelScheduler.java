@@ -99,6 +99,11 @@ public final class ModelScheduler {
     return batching;
   }
 
+  /** The most runtime calls the model runs at once. */
+  public int concurrency() {
+    return concurrency;
+  }
+
   /**
    * Runs a request and hands {@code done} its result, exactly once: on this thread when the model
    * is known to be that fast and is free, otherwise on one of the model's threads. {@code done}

@@ -18,7 +18,8 @@ import java.util.List;
 
 /**
  * MLflow's scoring protocol: {@code POST /invocations} as {@code mlflow models serve} answers it,
- * {@code {"predictions": ...}}, and {@code GET /ping}. One server holds many models, so
+ * {@code {"predictions": ...}}; {@code GET /ping} is TorchServe's, whose status MLflow's clients
+ * read alike. One server holds many models, so
  * {@code /invocations} serves the repository's only model (or its only MLflow model), and
  * {@code POST /models/<name>/invocations} any of them.
  */
@@ -46,7 +47,6 @@ public class MlflowRoutes {
   }
 
   void register(@Observes Router router) {
-    router.get("/ping").handler(context -> responder.send(context, 200, Buffer.buffer("{}")));
     router.post("/invocations").handler(context -> bodies.read(context, (ctx, body) -> invoke(ctx, null, body)));
     router
         .post("/models/:model/invocations")

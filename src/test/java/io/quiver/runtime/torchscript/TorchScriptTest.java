@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quiver.support.Expected;
 import io.quiver.support.Rest;
@@ -44,6 +45,17 @@ class TorchScriptTest {
 
     for (Reply answer : Rest.postAtOnce("/v2/models/two-heads/infer", TWO_HEADS.request(), 8)) {
       assertOutputs(answer.json());
+    }
+
+    // TorchServe's API: tensors by input name, outputs by name as nested lists
+    ObjectNode body = Expected.JSON.createObjectNode();
+    body.set("INPUT__0", TWO_HEADS.instances("INPUT__0"));
+    body.set("INPUT__1", TWO_HEADS.instances("INPUT__1"));
+    Reply torchServe = Rest.post("/predictions/two-heads", body);
+    assertEquals(200, torchServe.status(), torchServe.text());
+    for (JsonNode expected : TWO_HEADS.outputs()) {
+      JsonNode nested = torchServe.json().get(expected.get("name").asText());
+      Expected.assertValues(expected.get("data"), Expected.JSON.valueToTree(Expected.flatten(nested)), expected.get("name").asText());
     }
   }
 
