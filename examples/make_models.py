@@ -396,7 +396,38 @@ def make_torchscript():
                    {name: tensor.numpy() for name, tensor in outputs.items()}, "torch " + torch.__version__)
 
 
-MAKERS = [make_iris_onnx, make_xgboost, make_xgboost_objectives, make_mixed_types, make_all_types, make_non_finite, make_slow, make_broken, make_mlp, make_torchscript]
+# ---------------------------------------------------------------- a transformer encoder for the encoder benchmark
+class Encoder(torch.nn.Module):
+    """4 layers, hidden size 256, 4 heads, sequence 128: a small BERT-shaped classifier."""
+
+    def __init__(self, vocab=8192, hidden=256, layers=4, heads=4, ff=1024, sequence=128):
+        super().__init__()
+        self.tokens = torch.nn.Embedding(vocab, hidden)
+        self.positions = torch.nn.Embedding(sequence, hidden)
+        layer = torch.nn.TransformerEncoderLayer(hidden, heads, ff, batch_first=True, dropout=0.0)
+        self.encoder = torch.nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.classifier = torch.nn.Linear(hidden, 2)
+
+    def forward(self, input_ids):
+        positions = torch.arange(input_ids.shape[1]).unsqueeze(0)
+        hidden = self.encoder(self.tokens(input_ids) + self.positions(positions))
+        return self.classifier(hidden[:, 0])
+
+
+def make_encoder():
+    """Too large to commit: written under target/benchmark-models for EncoderBenchmark."""
+    torch.manual_seed(7)
+    net = Encoder().eval()
+    ids = torch.randint(0, 8192, (2, 128))
+    out = os.path.join(ROOT, "target", "benchmark-models")
+    # Gradients stay on: in inference mode the encoder takes a fused fast path ONNX cannot export.
+    torch.onnx.export(net, ids, os.path.join(model_dir(out, "encoder-onnx"), "model.onnx"), opset_version=14,
+                      input_names=["input_ids"], output_names=["logits"],
+                      dynamic_axes={"input_ids": {0: "batch"}, "logits": {0: "batch"}})
+    torch.jit.trace(net, ids, check_trace=False).save(os.path.join(model_dir(out, "encoder-torchscript", "1"), "model.pt"))
+
+
+MAKERS = [make_iris_onnx, make_xgboost, make_xgboost_objectives, make_mixed_types, make_all_types, make_non_finite, make_slow, make_broken, make_mlp, make_torchscript, make_encoder]
 
 if __name__ == "__main__":
     # With names (e.g. "non_finite"), only those models are remade; without, all of them.
