@@ -204,23 +204,25 @@ public class ModelRegistry {
       ModelVersion slot, TritonConfig triton, LoadedModel model, ModelSettings settings, int concurrency) {
     BatchPolicy batching = settings.batching(config.batching());
     ModelConfig effective;
+    LoadedModel served = model;
     if (triton != null) {
       triton.requireMatches(model.metadata());
-      effective = triton.effective(slot.modelName(), model.metadata());
+      served = triton.reshaped(model);
+      effective = triton.effective(slot.modelName(), served.metadata());
     } else {
       effective = TritonConfig.inferred(slot.modelName(), model.metadata(), batching, concurrency);
     }
     ModelScheduler scheduler =
         new ModelScheduler(
             slot.describe(),
-            model,
+            served,
             concurrency,
             settings.queueSize(config.maxQueueSize()),
             batching,
             config.inlineBelowMicros() * 1000L,
             (requests, computeNanos, answerNanos) -> executed(slot, requests, computeNanos, answerNanos));
     int maxRows = triton != null ? effective.getMaxBatchSize() : 0;
-    return new ModelInstance(slot, model, settings, effective, maxRows, scheduler);
+    return new ModelInstance(slot, served, settings, effective, maxRows, scheduler);
   }
 
   private void executed(ModelVersion slot, int requests, long computeNanos, long answerNanos) {

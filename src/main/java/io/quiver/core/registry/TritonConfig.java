@@ -10,8 +10,10 @@ import io.quiver.core.registry.triton.ModelInput;
 import io.quiver.core.registry.triton.ModelInstanceGroup;
 import io.quiver.core.registry.triton.ModelOutput;
 import io.quiver.core.registry.triton.ModelParameter;
+import io.quiver.core.registry.triton.ModelTensorReshape;
 import io.quiver.core.registry.triton.ModelVersionPolicy;
 import io.quiver.core.scheduler.BatchPolicy;
+import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.spi.ModelSettings;
 import io.quiver.core.spi.TensorSpec;
@@ -42,8 +44,8 @@ public final class TritonConfig {
       Set.of(
           "name", "platform", "backend", "version_policy", "max_batch_size", "input", "output", "instance_group",
           "dynamic_batching", "parameters", "default_model_filename", "ensemble_scheduling");
-  private static final Set<String> INPUT_FIELDS = Set.of("name", "data_type", "dims", "optional");
-  private static final Set<String> OUTPUT_FIELDS = Set.of("name", "data_type", "dims");
+  private static final Set<String> INPUT_FIELDS = Set.of("name", "data_type", "dims", "optional", "reshape");
+  private static final Set<String> OUTPUT_FIELDS = Set.of("name", "data_type", "dims", "reshape");
   private static final Set<String> INSTANCE_GROUP_FIELDS = Set.of("name", "count", "kind", "gpus");
   private static final Set<String> BATCHING_FIELDS =
       Set.of("max_queue_delay_microseconds", "preferred_batch_size", "preserve_ordering", "default_queue_policy");
@@ -86,8 +88,18 @@ public final class TritonConfig {
 
   private void requireSupported() {
     onlyFields(config, "", MODEL_FIELDS);
-    config.getInputList().forEach(input -> onlyFields(input, "input " + input.getName() + ": ", INPUT_FIELDS));
-    config.getOutputList().forEach(output -> onlyFields(output, "output " + output.getName() + ": ", OUTPUT_FIELDS));
+    for (ModelInput input : config.getInputList()) {
+      onlyFields(input, "input " + input.getName() + ": ", INPUT_FIELDS);
+      if (input.hasReshape()) {
+        requireReshapable("input", input.getName(), input.getDimsList(), input.getReshape().getShapeList());
+      }
+    }
+    for (ModelOutput output : config.getOutputList()) {
+      onlyFields(output, "output " + output.getName() + ": ", OUTPUT_FIELDS);
+      if (output.hasReshape()) {
+        requireReshapable("output", output.getName(), output.getDimsList(), output.getReshape().getShapeList());
+      }
+    }
     config.getInstanceGroupList().forEach(group -> onlyFields(group, "instance_group: ", INSTANCE_GROUP_FIELDS));
     if (config.hasDynamicBatching()) {
       onlyFields(config.getDynamicBatching(), "dynamic_batching: ", BATCHING_FIELDS);
@@ -110,6 +122,20 @@ public final class TritonConfig {
       }
       config.getEnsembleScheduling().getStepList().forEach(step -> onlyFields(step, "ensemble_scheduling.step: ", STEP_FIELDS));
     }
+  }
+
+  /** A reshape changes the shape, not the data: both shapes fixed, with as many elements. */
+  private static void requireReshapable(String kind, String name, List<Long> dims, List<Long> shape) {
+    boolean fixed = dims.stream().allMatch(d -> d >= 0) && shape.stream().allMatch(d -> d >= 0);
+    if (!fixed || product(dims) != product(shape)) {
+      throw unsupported(
+          "%s %s: reshape from %s to %s must keep every dimension fixed and the element count"
+              .formatted(kind, name, dims, shape));
+    }
+  }
+
+  private static long product(List<Long> dims) {
+    return dims.stream().reduce(1L, Math::multiplyExact);
   }
 
   private static void onlyFields(Message message, String where, Set<String> supported) {
@@ -247,7 +273,7 @@ public final class TritonConfig {
       if (actual == null) {
         throw mismatch("input", input.getName(), "the model has no such input (its inputs: %s)".formatted(names(metadata.inputs())));
       }
-      requireSame("input", input.getName(), input.getDataType(), input.getDimsList(), actual);
+      requireSame("input", input.getName(), input.getDataType(), modelDims(input.getDimsList(), input.hasReshape() ? input.getReshape() : null), actual);
     }
     if (!config.getInputList().isEmpty()) {
       for (TensorSpec input : metadata.inputs()) {
@@ -261,8 +287,31 @@ public final class TritonConfig {
       if (actual == null) {
         throw mismatch("output", output.getName(), "the model has no such output (its outputs: %s)".formatted(names(metadata.outputs())));
       }
-      requireSame("output", output.getName(), output.getDataType(), output.getDimsList(), actual);
+      requireSame("output", output.getName(), output.getDataType(), modelDims(output.getDimsList(), output.hasReshape() ? output.getReshape() : null), actual);
     }
+  }
+
+  /** The dims the model itself has: the reshape's when there is one. */
+  private static List<Long> modelDims(List<Long> dims, ModelTensorReshape reshape) {
+    return reshape == null ? dims : reshape.getShapeList();
+  }
+
+  /**
+   * The model as callers see it: itself, or, where the configuration reshapes tensors, a view that
+   * takes and gives the declared shapes.
+   */
+  LoadedModel reshaped(LoadedModel model) {
+    Map<String, long[]> inputs = new HashMap<>();
+    Map<String, long[]> outputs = new HashMap<>();
+    config.getInputList().stream().filter(ModelInput::hasReshape)
+        .forEach(input -> inputs.put(input.getName(), input.getReshape().getShapeList().stream().mapToLong(Long::longValue).toArray()));
+    config.getOutputList().stream().filter(ModelOutput::hasReshape)
+        .forEach(output -> outputs.put(output.getName(), output.getDimsList().stream().mapToLong(Long::longValue).toArray()));
+    if (inputs.isEmpty() && outputs.isEmpty()) {
+      return model;
+    }
+    ModelMetadata declared = ReshapedModel.declared(model.metadata(), declaredInputs(config), declaredOutputs(config));
+    return new ReshapedModel(model, declared, inputs, outputs, config.getMaxBatchSize() > 0);
   }
 
   private void requireSame(String kind, String name, DataType declared, List<Long> dims, TensorSpec actual) {

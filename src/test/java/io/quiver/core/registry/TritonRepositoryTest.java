@@ -75,6 +75,27 @@ class TritonRepositoryTest {
   }
 
   @Test
+  void reshapeShowsCallersTheDeclaredShapes() throws Exception {
+    String reshaped =
+        IRIS_ONNX
+            .replace("dims: [ 4 ] }", "dims: [ 2, 2 ] reshape: { shape: [ 4 ] } }")
+            .replace("dims: [ 3 ] }", "dims: [ 3, 1 ] reshape: { shape: [ 3 ] } }");
+    tritonModel("triton-reshape-ok", reshaped, "iris-onnx/model.onnx", "model.onnx", "1");
+    assertEquals(200, Rest.post("/v2/repository/models/triton-reshape-ok/load", "").status());
+    JsonNode metadata = Rest.get("/v2/models/triton-reshape-ok").json();
+    assertEquals("[-1,2,2]", metadata.get("inputs").get(0).get("shape").toString());
+
+    int rows = IRIS.input("input-0").get("shape").get(0).asInt();
+    String request = IRIS.request().toString().replace("[" + rows + ",4]", "[" + rows + ",2,2]");
+    Reply reply = Rest.post("/v2/models/triton-reshape-ok/infer", request);
+    assertEquals(200, reply.status(), reply.text());
+    JsonNode probabilities = output(reply.json(), "probabilities");
+    assertEquals("[" + rows + ",3,1]", probabilities.get("shape").toString());
+    Expected.assertValues(IRIS.output("probabilities").get("data"), probabilities.get("data"), "probabilities");
+    assertEquals(400, Rest.post("/v2/models/triton-reshape-ok/infer", IRIS.request()).status(), "the model's own shape is not the declared one");
+  }
+
+  @Test
   void versionPolicyChoosesTheVersionsServed() throws Exception {
     tritonModel("triton-all", "version_policy: { all: {} }\n" + IRIS_ONNX, "iris-onnx/model.onnx", "model.onnx", "1", "2", "3");
     assertEquals(200, Rest.post("/v2/repository/models/triton-all/load", "").status());
@@ -110,7 +131,7 @@ class TritonRepositoryTest {
   void whatIsNotSupportedOrDoesNotMatchFailsTheLoadNamingIt() throws Exception {
     assertLoadFails("triton-warmup", IRIS_ONNX + "model_warmup [ { name: \"w\" batch_size: 1 } ]\n", "model_warmup");
     assertLoadFails("triton-unknown", IRIS_ONNX + "max_batch_sise: 4\n", "max_batch_sise");
-    assertLoadFails("triton-reshape", IRIS_ONNX.replace("dims: [ 4 ] }", "dims: [ 4 ] reshape: { shape: [ 2, 2 ] } }"), "input input-0: reshape");
+    assertLoadFails("triton-reshape", IRIS_ONNX.replace("dims: [ 4 ] }", "dims: [ 4 ] reshape: { shape: [ 5 ] } }"), "must keep every dimension fixed and the element count");
     assertLoadFails("triton-fil-gpu", "backend: \"fil\"\ninstance_group [ { kind: KIND_GPU } ]\n", "KIND_GPU is served for ONNX models only");
     assertLoadFails("triton-ensemble", "platform: \"ensemble\"\n", "an ensemble needs ensemble_scheduling");
     assertLoadFails("triton-wrong-input", IRIS_ONNX.replace("name: \"input-0\"", "name: \"x\""), "input x does not match the model");
