@@ -20,7 +20,7 @@ import java.util.List;
 
 /**
  * One loaded TorchScript module. Inputs go to {@code forward} in the order config.pbtxt declares
- * them; a tensor, tuple or list result gives the outputs by position ({@code OUTPUT__0}, ...), a
+ * them; a tensor or tuple result gives the outputs by position ({@code OUTPUT__0}, ...), a
  * dict of tensors by key. With {@code max_batch_size} above 0 the first dimension is the batch,
  * and requests are stacked along it.
  */
