@@ -227,10 +227,14 @@ public final class TritonConfig {
     return backend.isEmpty() ? null : backend;
   }
 
-  /** Triton's FIL backend names its model kind in a parameter. */
-  private String filFormat() {
+  /** Triton's FIL backend names its model kind in a parameter; XGBoost's binary format by default. */
+  private String filModelType() {
     ModelParameter type = config.getParametersMap().get("model_type");
-    String modelType = type == null ? "xgboost" : type.getStringValue();
+    return type == null ? "xgboost" : type.getStringValue();
+  }
+
+  private String filFormat() {
+    String modelType = filModelType();
     return switch (modelType) {
       case "xgboost", "xgboost_json", "xgboost_ubj" -> "xgboost";
       case "lightgbm" -> "lightgbm";
@@ -247,8 +251,7 @@ public final class TritonConfig {
       return "model.savedmodel";
     }
     if (config.getBackend().equals("fil")) {
-      ModelParameter type = config.getParametersMap().get("model_type");
-      return switch (type == null ? "xgboost" : type.getStringValue()) {
+      return switch (filModelType()) {
         case "xgboost_json" -> "xgboost.json";
         case "xgboost_ubj" -> "xgboost.ubj";
         case "lightgbm" -> "model.txt";

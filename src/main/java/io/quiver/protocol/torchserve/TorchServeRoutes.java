@@ -115,8 +115,6 @@ public class TorchServeRoutes {
 
   private static ModelDescription description(String name, ModelVersion version) {
     ModelInstance instance = version.status().instance();
-    List<Worker> workers =
-        version.isReady() ? List.of(new Worker("1", "READY")) : List.of(new Worker("1", version.state().name()));
     int concurrency = instance == null ? 0 : instance.scheduler().concurrency();
     return new ModelDescription(
         name,
@@ -128,6 +126,6 @@ public class TorchServeRoutes {
         instance == null ? 1 : instance.scheduler().batching().maxBatchSize(),
         instance == null ? 0 : instance.scheduler().batching().maxDelay().toMillis(),
         true,
-        workers);
+        List.of(new Worker("1", version.state().name())));
   }
 }
