@@ -84,6 +84,11 @@ final class ReshapedModel implements LoadedModel {
   }
 
   @Override
+  public boolean waitsForOtherModels() {
+    return model.waitsForOtherModels();
+  }
+
+  @Override
   public void close() {
     model.close();
   }

@@ -135,6 +135,7 @@ public final class ModelScheduler {
     long average = averageNanos;
     return average >= 0
         && average <= inlineBelowNanos
+        && !model.waitsForOtherModels()
         && queue.isEmpty()
         && bytes(request) <= INLINE_MAX_BYTES;
   }

@@ -18,6 +18,14 @@ public interface LoadedModel extends AutoCloseable {
    */
   List<InferenceResult> infer(List<InferenceRequest> batch);
 
+  /**
+   * Whether a call waits for other models (a pipeline of them): such a call is never run on the
+   * caller's thread, however fast it has been, since that thread may be an event loop.
+   */
+  default boolean waitsForOtherModels() {
+    return false;
+  }
+
   /** Frees the model's memory, native memory included. No call to infer follows. */
   @Override
   void close();

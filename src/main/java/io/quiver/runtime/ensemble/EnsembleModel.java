@@ -42,6 +42,12 @@ final class EnsembleModel implements PerRequestModel {
     return metadata;
   }
 
+  /** Each step waits for its model: never run on an event loop. */
+  @Override
+  public boolean waitsForOtherModels() {
+    return true;
+  }
+
   /** The ensemble holds nothing of its own: its steps' models are served, and freed, on their own. */
   @Override
   public void close() {}

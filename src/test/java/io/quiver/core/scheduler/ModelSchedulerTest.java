@@ -32,6 +32,7 @@ class ModelSchedulerTest {
   private final List<String> threads = new CopyOnWriteArrayList<>();
   private volatile boolean holding = true;
   private volatile RuntimeException thrown;
+  private volatile boolean waitsForOthers;
   private ModelScheduler scheduler;
 
   private final LoadedModel model =
@@ -59,6 +60,11 @@ class ModelSchedulerTest {
           List<InferenceResult> results = new ArrayList<>();
           batch.forEach(request -> results.add(new InferenceResult.Outputs(List.of())));
           return results;
+        }
+
+        @Override
+        public boolean waitsForOtherModels() {
+          return waitsForOthers;
         }
 
         @Override
@@ -148,6 +154,19 @@ class ModelSchedulerTest {
     slow.get(5, TimeUnit.SECONDS);
     submit("after").get(5, TimeUnit.SECONDS);
     assertNotEquals(Thread.currentThread().getName(), threads.getLast(), "one slow call ends the inline path");
+  }
+
+  @Test
+  void aModelThatWaitsForOthersNeverRunsOnTheCallersThread() throws Exception {
+    holding = false;
+    waitsForOthers = true;
+    scheduler =
+        new ModelScheduler(
+            "m", model, 2, 100, BatchPolicy.NONE, TimeUnit.SECONDS.toNanos(1), ModelScheduler.CallObserver.NONE);
+    for (int i = 0; i < 5; i++) {
+      submit("call " + i).get(5, TimeUnit.SECONDS);
+    }
+    assertTrue(threads.stream().allMatch(name -> name.startsWith("quiver-model-m-")), "an ensemble's calls stay off the caller: " + threads);
   }
 
   @Test
