@@ -189,7 +189,8 @@ public class InferenceService {
   }
 
   private static InferenceRequest prepare(ModelInstance instance, InferenceRequest request) {
-    InferenceRequest valid = RequestValidator.validate(request, instance.metadata(), instance.describe());
+    ModelMetadata metadata = instance.metadata().forSignature(ModelMetadata.signatureName(request));
+    InferenceRequest valid = RequestValidator.validate(request, metadata, instance.describe());
     if (instance.maxRowsPerRequest() > 0) {
       RequestValidator.requireRowsAtMost(valid, instance.maxRowsPerRequest(), instance.describe());
     }

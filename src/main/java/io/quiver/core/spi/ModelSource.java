@@ -74,6 +74,14 @@ public record ModelSource(
             });
   }
 
+  /**
+   * A file at a path relative to the model folder, whatever the settings name; absent when it
+   * resolves outside the folder.
+   */
+  public Optional<Path> fileInside(String relativePath) {
+    return insideDirectory(directory.resolve(relativePath));
+  }
+
   private Optional<Path> insideDirectory(Path file) {
     try {
       if (Files.isRegularFile(file) && file.toRealPath().startsWith(directory.toRealPath())) {

@@ -261,6 +261,14 @@ public final class Tensor {
     return data.slice(offset, data.getInt(offset - 4)).asReadOnlyBuffer();
   }
 
+  /** A copy of BYTES element {@code index}. */
+  public byte[] copyBytesAt(int index) {
+    ByteBuffer element = bytesAt(index);
+    byte[] copy = new byte[element.remaining()];
+    element.get(copy);
+    return copy;
+  }
+
   /** BYTES element {@code index} decoded as UTF-8. */
   public String stringAt(int index) {
     return StandardCharsets.UTF_8.decode(bytesAt(index)).toString();

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /**
  * Writes tensor elements as JSON values, flat or nested by shape. Floats are written as the double
@@ -14,12 +15,13 @@ import java.nio.charset.StandardCharsets;
  * servers answer (FastAPI's ORJSONResponse; orjson writes non-finite floats as null).
  */
 public final class JsonTensorWriter {
+  private static final Base64.Encoder BASE64 = Base64.getEncoder();
   private JsonTensorWriter() {}
 
   /** Writes all elements as one flat array. */
   public static void writeFlat(JsonGenerator json, Tensor tensor) throws IOException {
     json.writeStartArray();
-    writeElements(json, tensor, 0, Math.toIntExact(tensor.elementCount()));
+    writeElements(json, tensor, 0, Math.toIntExact(tensor.elementCount()), false);
     json.writeEndArray();
   }
 
@@ -29,8 +31,17 @@ public final class JsonTensorWriter {
    */
   public static void writeNested(JsonGenerator json, Tensor tensor, int axis, int from)
       throws IOException {
+    writeNested(json, tensor, axis, from, false);
+  }
+
+  /**
+   * {@link #writeNested(JsonGenerator, Tensor, int, int)}, with BYTES elements as {@code {"b64":
+   * "..."}} objects when {@code base64} is set (TensorFlow Serving's binary values).
+   */
+  public static void writeNested(JsonGenerator json, Tensor tensor, int axis, int from, boolean base64)
+      throws IOException {
     if (axis == tensor.rank()) {
-      writeElements(json, tensor, from, 1);
+      writeElements(json, tensor, from, 1, base64);
       return;
     }
     int stride = 1;
@@ -39,16 +50,16 @@ public final class JsonTensorWriter {
     }
     json.writeStartArray();
     if (axis == tensor.rank() - 1) {
-      writeElements(json, tensor, from, Math.toIntExact(tensor.dim(axis)));
+      writeElements(json, tensor, from, Math.toIntExact(tensor.dim(axis)), base64);
     } else {
       for (int i = 0; i < tensor.dim(axis); i++) {
-        writeNested(json, tensor, axis + 1, from + i * stride);
+        writeNested(json, tensor, axis + 1, from + i * stride, base64);
       }
     }
     json.writeEndArray();
   }
 
-  private static void writeElements(JsonGenerator json, Tensor tensor, int from, int count)
+  private static void writeElements(JsonGenerator json, Tensor tensor, int from, int count, boolean base64)
       throws IOException {
     ByteBuffer data = tensor.data();
     int end = from + count;
@@ -125,8 +136,13 @@ public final class JsonTensorWriter {
       }
       case BYTES -> {
         for (int i = from; i < end; i++) {
-          ByteBuffer element = tensor.bytesAt(i);
-          json.writeString(StandardCharsets.UTF_8.decode(element).toString());
+          if (base64) {
+            json.writeStartObject();
+            json.writeStringField("b64", BASE64.encodeToString(tensor.copyBytesAt(i)));
+            json.writeEndObject();
+          } else {
+            json.writeString(StandardCharsets.UTF_8.decode(tensor.bytesAt(i)).toString());
+          }
         }
       }
     }

@@ -114,6 +114,7 @@ public class KafkaInferenceProcessor {
     InferenceEvent event;
     Trace trace;
     boolean v1;
+    V1RequestReader.Layout layout;
     InferenceRequest request;
     PayloadLogger.Call call = PayloadLogger.Call.NONE;
     Message<byte[]> answer;
@@ -195,10 +196,14 @@ public class KafkaInferenceProcessor {
   /** Decodes an event's body against the metadata of the model instance that will answer it. */
   private InferenceRequest decode(Pending one, ModelMetadata metadata) throws IOException {
     InferenceEvent event = one.event;
-    InferenceRequest request =
-        one.v1
-            ? v1Requests.read(event.data(), event.model(), event.modelVersion(), metadata)
-            : v2Requests.read(event.data(), 0, event.data().length, ByteBuffer.allocate(0), event.model(), event.modelVersion());
+    InferenceRequest request;
+    if (one.v1) {
+      V1RequestReader.Decoded decoded = v1Requests.read(event.data(), event.model(), event.modelVersion(), metadata);
+      request = decoded.request();
+      one.layout = decoded.layout();
+    } else {
+      request = v2Requests.read(event.data(), 0, event.data().length, ByteBuffer.allocate(0), event.model(), event.modelVersion());
+    }
     String id = event.id() != null ? event.id() : request.id() != null ? request.id() : one.coordinates();
     one.request = request.id() == null ? request.withId(id) : request;
     startLog(one, id);
@@ -254,7 +259,7 @@ public class KafkaInferenceProcessor {
   private void respond(Pending one, InferenceResponse response) {
     byte[] body;
     try {
-      body = one.v1 ? v1Responses.write(response) : v2Body(one.request, response);
+      body = one.v1 ? v1Responses.write(response, one.layout) : v2Body(one.request, response);
     } catch (IOException | RuntimeException e) {
       deadLetter(one, e);
       return;

@@ -6,6 +6,7 @@ import io.quiver.core.InferenceService;
 import io.quiver.core.registry.ModelRegistry;
 import io.quiver.core.Protocol;
 import io.quiver.core.Trace;
+import io.quiver.protocol.json.V1RequestReader;
 import io.quiver.protocol.json.V1ResponseWriter;
 import io.quiver.protocol.rest.RequestBodies;
 import io.quiver.protocol.rest.RestResponder;
@@ -67,7 +68,7 @@ public class MlflowRoutes {
               metadata -> requests.read(body.getBytes(), model, metadata),
               (response, failure) ->
                   responder.complete(
-                      context, failure, () -> responder.send(context, 200, Buffer.buffer(responses.write(response)))));
+                      context, failure, () -> responder.send(context, 200, Buffer.buffer(responses.write(response, V1RequestReader.Layout.ROWS)))));
         });
   }
 
