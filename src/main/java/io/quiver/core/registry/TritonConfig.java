@@ -177,15 +177,16 @@ public final class TritonConfig {
     int instances = 0;
     for (ModelInstanceGroup group : config.getInstanceGroupList()) {
       instances += Math.max(1, group.getCount());
-      if ("onnx".equals(format) && group.getKind() == ModelInstanceGroup.Kind.KIND_GPU) {
+      boolean placeable = "onnx".equals(format) || "pytorch".equals(format);
+      if (placeable && group.getKind() == ModelInstanceGroup.Kind.KIND_GPU) {
         parameters.putIfAbsent("device", "cuda");
         if (group.getGpusCount() > 0) {
           parameters.putIfAbsent("cuda_device_id", Integer.toString(group.getGpus(0)));
         }
-      } else if ("onnx".equals(format) && group.getKind() == ModelInstanceGroup.Kind.KIND_CPU) {
+      } else if (placeable && group.getKind() == ModelInstanceGroup.Kind.KIND_CPU) {
         parameters.putIfAbsent("device", "cpu");
       } else if (group.getKind() == ModelInstanceGroup.Kind.KIND_GPU) {
-        throw unsupported("instance_group kind KIND_GPU is served for ONNX models only");
+        throw unsupported("instance_group kind KIND_GPU is served for ONNX and TorchScript models only");
       }
     }
     ModelDynamicBatching batching = config.getDynamicBatching();

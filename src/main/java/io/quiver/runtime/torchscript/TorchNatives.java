@@ -1,14 +1,13 @@
 package io.quiver.runtime.torchscript;
 
 import ai.djl.engine.Engine;
+import ai.djl.util.Platform;
 import io.quiver.core.spi.NativeLibraries;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
  * Puts libtorch and DJL's JNI library where DJL's PyTorch engine looks for them, in a private
@@ -19,7 +18,6 @@ import java.util.Properties;
 final class TorchNatives {
   /** DJL's setting for the folder it keeps engines in. */
   private static final String CACHE_PROPERTY = "ENGINE_CACHE_DIR";
-  private static final String DESCRIPTION = "/native/lib/pytorch.properties";
 
   private TorchNatives() {}
 
@@ -33,16 +31,21 @@ final class TorchNatives {
     if (System.getProperty(CACHE_PROPERTY) != null) {
       return;
     }
-    Properties description = description();
-    String version = description.getProperty("version");
-    String flavor = description.getProperty("flavor");
-    String classifier = description.getProperty("classifier");
+    // The libtorch build DJL will pick among those on the class path: CUDA where it sees a GPU
+    // (the gpu profile carries both), the CPU one otherwise.
+    Platform platform = Platform.detectPlatform("pytorch");
+    if (platform.isPlaceholder()) {
+      throw new IllegalStateException("no libtorch on the class path suits this machine (" + platform + ")");
+    }
+    String version = platform.getVersion();
+    String flavor = platform.getFlavor();
+    String classifier = platform.getClassifier();
     String djl = Engine.getDjlVersion();
     Path root = NativeLibraries.folder(configured, "djl-pytorch-" + version + "-" + djl);
     // DJL's own layout: <cache>/pytorch/<libtorch version>-<flavor>-<platform>/
     Path engine = NativeLibraries.folder(Optional.of(root.resolve("pytorch").resolve(version + "-" + flavor + "-" + classifier)), "");
     try {
-      for (String library : description.getProperty("libraries").split(",")) {
+      for (String library : platform.getLibraries()) {
         NativeLibraries.extract(resource("/pytorch/" + flavor + "/" + classifier + "/" + library), engine, library);
       }
       String jni = System.mapLibraryName("djl_torch");
@@ -51,19 +54,6 @@ final class TorchNatives {
       throw new UncheckedIOException("cannot extract libtorch to " + engine, e);
     }
     System.setProperty(CACHE_PROPERTY, root.toString());
-  }
-
-  private static Properties description() {
-    Properties properties = new Properties();
-    try (InputStream in = TorchNatives.class.getResourceAsStream(DESCRIPTION)) {
-      if (in == null) {
-        throw new IllegalStateException("libtorch is not on the class path (" + DESCRIPTION + " is missing)");
-      }
-      properties.load(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return properties;
   }
 
   private static URL resource(String path) {

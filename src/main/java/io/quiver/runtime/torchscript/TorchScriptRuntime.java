@@ -1,6 +1,7 @@
 package io.quiver.runtime.torchscript;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.Model;
 import ai.djl.MalformedModelException;
 import io.quiver.core.registry.triton.ModelConfig;
@@ -22,6 +23,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class TorchScriptRuntime implements ModelRuntime {
   static final String PLATFORM = "pytorch_libtorch";
+  private static final String ENGINE = "PyTorch";
   private static final String FILE = "model.pt";
 
   private final Optional<Path> nativeDir;
@@ -40,6 +42,29 @@ public class TorchScriptRuntime implements ModelRuntime {
     return source.findFile(FILE).isPresent();
   }
 
+  /**
+   * Where the model runs: parameter {@code device} {@code cpu} (the default) or {@code cuda} (set by
+   * a config.pbtxt {@code KIND_GPU} instance group), on {@code cuda_device_id}.
+   */
+  private static Device device(ModelSource source) {
+    String device = source.settings().parameter("device").orElse("cpu");
+    return switch (device) {
+      case "cpu" -> Device.cpu();
+      case "cuda" -> {
+        int id = source.settings().parameter("cuda_device_id").map(Integer::parseInt).orElse(0);
+        int gpus = Engine.getEngine(ENGINE).getGpuCount();
+        if (id >= gpus) {
+          throw new IllegalArgumentException(
+              gpus == 0
+                  ? "device cuda was asked for, but libtorch sees no GPU (the default build's libtorch is for the CPU; build with -Pgpu for CUDA)"
+                  : "cuda_device_id %d was asked for, but libtorch sees %d GPU(s)".formatted(id, gpus));
+        }
+        yield Device.gpu(id);
+      }
+      default -> throw new IllegalArgumentException("parameter device must be cpu or cuda, not '%s'".formatted(device));
+    };
+  }
+
   @Override
   public LoadedModel load(ModelSource source) throws IOException, MalformedModelException {
     Path file = source.requireFile(FILE);
@@ -49,7 +74,7 @@ public class TorchScriptRuntime implements ModelRuntime {
           "a TorchScript model has no typed signature: declare its inputs and outputs in config.pbtxt (names, data_type, dims), as Triton's libtorch backend requires");
     }
     TorchNatives.prepare(nativeDir);
-    Model model = Model.newInstance(source.name(), Device.cpu(), "PyTorch");
+    Model model = Model.newInstance(source.name(), device(source), ENGINE);
     try {
       model.load(file);
       return new TorchScriptModel(model, config);

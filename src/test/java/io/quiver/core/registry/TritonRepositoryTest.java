@@ -132,7 +132,7 @@ class TritonRepositoryTest {
     assertLoadFails("triton-warmup", IRIS_ONNX + "model_warmup [ { name: \"w\" batch_size: 1 } ]\n", "model_warmup");
     assertLoadFails("triton-unknown", IRIS_ONNX + "max_batch_sise: 4\n", "max_batch_sise");
     assertLoadFails("triton-reshape", IRIS_ONNX.replace("dims: [ 4 ] }", "dims: [ 4 ] reshape: { shape: [ 5 ] } }"), "must keep every dimension fixed and the element count");
-    assertLoadFails("triton-fil-gpu", "backend: \"fil\"\ninstance_group [ { kind: KIND_GPU } ]\n", "KIND_GPU is served for ONNX models only");
+    assertLoadFails("triton-fil-gpu", "backend: \"fil\"\ninstance_group [ { kind: KIND_GPU } ]\n", "KIND_GPU is served for ONNX and TorchScript models only");
     assertLoadFails("triton-ensemble", "platform: \"ensemble\"\n", "an ensemble needs ensemble_scheduling");
     assertLoadFails("triton-wrong-input", IRIS_ONNX.replace("name: \"input-0\"", "name: \"x\""), "input x does not match the model");
     assertLoadFails("triton-wrong-type", IRIS_ONNX.replace("TYPE_FP32 dims: [ 4 ]", "TYPE_FP64 dims: [ 4 ]"), "declared TYPE_FP64, the model's is TYPE_FP32");
@@ -190,6 +190,34 @@ class TritonRepositoryTest {
 
     Reply wrongShape = Rest.post("/v2/models/triton-ensemble-ok/infer", request.replace("[6,4]", "[4,6]"));
     assertEquals(400, wrongShape.status(), wrongShape.text());
+  }
+
+  @Test
+  void anEnsembleThatLeadsBackToItselfIsRefused() throws Exception {
+    String passThrough =
+        """
+        platform: "ensemble"
+        input [ { name: "FEATURES" data_type: TYPE_FP32 dims: [ -1, 4 ] } ]
+        output [ { name: "OUT" data_type: TYPE_FP32 dims: [ -1, 4 ] } ]
+        ensemble_scheduling { step [ { model_name: "%s" model_version: -1
+          input_map { key: "FEATURES" value: "FEATURES" } output_map { key: "OUT" value: "OUT" } } ] }
+        """;
+    Reply self = loadEnsemble("triton-loop-self", passThrough.formatted("triton-loop-self"));
+    assertNotEquals(200, self.status());
+    assertTrue(self.error().contains("leads back to ensemble triton-loop-self"), self.error());
+
+    assertEquals(200, loadEnsemble("triton-loop-a", passThrough.formatted("triton-loop-b")).status(), "b is not loaded yet: no loop");
+    Reply closing = loadEnsemble("triton-loop-b", passThrough.formatted("triton-loop-a"));
+    assertNotEquals(200, closing.status());
+    assertTrue(closing.error().contains("triton-loop-b -> triton-loop-a -> triton-loop-b"), closing.error());
+    assertEquals(200, Rest.get("/v2/health/live").status(), "the server stays up");
+  }
+
+  private static Reply loadEnsemble(String name, String config) throws Exception {
+    Path folder = TestRepository.root().resolve(name);
+    Files.createDirectories(folder.resolve("1"));
+    Files.writeString(folder.resolve("config.pbtxt"), config);
+    return Rest.post("/v2/repository/models/" + name + "/load", "");
   }
 
   @Test

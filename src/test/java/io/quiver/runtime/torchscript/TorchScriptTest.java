@@ -86,6 +86,14 @@ class TorchScriptTest {
     assertTrue(failed.status() >= 400, failed.text());
     assertTrue(failed.error().contains("declare its inputs and outputs in config.pbtxt"), failed.error());
     assertEquals(200, Rest.post("/v2/models/two-heads-checked/infer", TWO_HEADS.request()).status(), "others keep serving");
+
+    // KIND_GPU on a machine where libtorch sees no GPU: this model fails, saying so
+    Path gpu = TestRepository.root().resolve("two-heads-gpu");
+    TestRepository.copyTree(Path.of("src/test/resources/torchscript/two-heads"), gpu);
+    Files.writeString(gpu.resolve("config.pbtxt"), CONFIG + "instance_group [ { kind: KIND_GPU count: 1 } ]\n");
+    Reply noGpu = Rest.post("/v2/repository/models/two-heads-gpu/load", "");
+    assertTrue(noGpu.status() >= 400, noGpu.text());
+    assertTrue(noGpu.error().contains("libtorch sees no GPU"), noGpu.error());
   }
 
   private static void serve(String name, String config) throws Exception {
