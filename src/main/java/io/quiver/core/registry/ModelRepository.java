@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.core.InferenceException;
 import io.quiver.core.QuiverConfig;
 import io.quiver.core.spi.ModelSettings;
+import io.quiver.core.spi.TensorSpec;
+import io.quiver.core.tensor.DataType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -233,7 +235,39 @@ public class ModelRepository {
         seconds(node, "max_batch_time"),
         nonNegativeInt(node, "max_queue_size"),
         text(node, "logger_mode"),
-        parameters);
+        parameters,
+        tensors(node, "inputs"),
+        tensors(node, "outputs"));
+  }
+
+  /** MLServer's tensor declarations: {@code [{"name", "datatype", "shape"}]}. */
+  private static List<TensorSpec> tensors(JsonNode node, String field) {
+    JsonNode list = node.path(field);
+    if (list.isMissingNode()) {
+      return List.of();
+    }
+    if (!list.isArray()) {
+      throw new IllegalArgumentException("%s: '%s' must be a list of {name, datatype, shape}".formatted(SETTINGS_FILE, field));
+    }
+    List<TensorSpec> specs = new ArrayList<>();
+    for (JsonNode tensor : list) {
+      String name = tensor.path("name").asText("");
+      DataType datatype = DataType.parse(tensor.path("datatype").asText("")).orElse(null);
+      JsonNode shape = tensor.path("shape");
+      if (name.isEmpty() || datatype == null || !shape.isArray()) {
+        throw new IllegalArgumentException(
+            "%s: each of '%s' needs a name, a datatype (FP32, INT64, ...) and a shape: %s".formatted(SETTINGS_FILE, field, tensor));
+      }
+      long[] dims = new long[shape.size()];
+      for (int i = 0; i < dims.length; i++) {
+        if (!shape.get(i).canConvertToLong() || shape.get(i).asLong() < -1) {
+          throw new IllegalArgumentException("%s: %s '%s' has a bad shape %s (dims are sizes, or -1)".formatted(SETTINGS_FILE, field, name, shape));
+        }
+        dims[i] = shape.get(i).asLong();
+      }
+      specs.add(TensorSpec.of(name, datatype, dims));
+    }
+    return specs;
   }
 
   private static int nonNegativeInt(JsonNode node, String field) {

@@ -200,7 +200,9 @@ public final class TritonConfig {
         batches ? Duration.ofNanos(batching.getMaxQueueDelayMicroseconds() * 1000) : null,
         (int) Math.min(Integer.MAX_VALUE, batching.getDefaultQueuePolicy().getMaxQueueSize()),
         null,
-        parameters);
+        parameters,
+        declaredInputs(config),
+        declaredOutputs(config));
   }
 
   /** Quiver's runtime for Triton's platform or backend; null lets the files decide. */

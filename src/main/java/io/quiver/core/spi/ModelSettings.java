@@ -2,6 +2,7 @@ package io.quiver.core.spi;
 
 import io.quiver.core.scheduler.BatchPolicy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +22,9 @@ import java.util.Optional;
  * @param loggerMode the payload logger mode for this model (all, request, response), or null for the
  *     server's
  * @param parameters runtime-specific parameters, values as text
+ * @param inputs the inputs MLServer's {@code "inputs"} declares (name, datatype, shape), for runtimes
+ *     whose model files do not type their tensors (TorchScript); empty when undeclared
+ * @param outputs the outputs MLServer's {@code "outputs"} declares, likewise
  */
 public record ModelSettings(
     String format,
@@ -31,24 +35,28 @@ public record ModelSettings(
     Duration maxBatchTime,
     int maxQueueSize,
     String loggerMode,
-    Map<String, String> parameters) {
+    Map<String, String> parameters,
+    List<TensorSpec> inputs,
+    List<TensorSpec> outputs) {
 
-  public static final ModelSettings NONE = new ModelSettings(null, null, null, 0, 0, null, 0, null, Map.of());
+  public static final ModelSettings NONE = new ModelSettings(null, null, null, 0, 0, null, 0, null, Map.of(), List.of(), List.of());
 
   public ModelSettings {
     parameters = Map.copyOf(parameters);
+    inputs = List.copyOf(inputs);
+    outputs = List.copyOf(outputs);
   }
 
   /** These settings with other runtime parameters. */
   public ModelSettings withParameters(Map<String, String> newParameters) {
     return new ModelSettings(
-        format, implementation, file, maxConcurrency, maxBatchSize, maxBatchTime, maxQueueSize, loggerMode, newParameters);
+        format, implementation, file, maxConcurrency, maxBatchSize, maxBatchTime, maxQueueSize, loggerMode, newParameters, inputs, outputs);
   }
 
   /** These settings for a file of another format inside the folder (a wrapper's model file). */
   public ModelSettings forFile(String newFormat, String newFile) {
     return new ModelSettings(
-        newFormat, null, newFile, maxConcurrency, maxBatchSize, maxBatchTime, maxQueueSize, loggerMode, parameters);
+        newFormat, null, newFile, maxConcurrency, maxBatchSize, maxBatchTime, maxQueueSize, loggerMode, parameters, inputs, outputs);
   }
 
   /** How requests are batched, with the server's defaults for what the settings leave open. */

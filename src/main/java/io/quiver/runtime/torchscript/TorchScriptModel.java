@@ -8,8 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.quiver.core.InferenceException;
 import io.quiver.core.InferenceRequest;
-import io.quiver.core.registry.TritonConfig;
-import io.quiver.core.registry.triton.ModelConfig;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.spi.RowBatchedModel;
 import io.quiver.core.spi.TensorSpec;
@@ -19,21 +17,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One loaded TorchScript module. Inputs go to {@code forward} in the order config.pbtxt declares
- * them; a tensor or tuple result gives the outputs by position ({@code OUTPUT__0}, ...), a
- * dict of tensors by key. With {@code max_batch_size} above 0 the first dimension is the batch,
- * and requests are stacked along it.
+ * One loaded TorchScript module. Inputs go to {@code forward} in the order they are declared; a
+ * tensor or tuple result gives the outputs by position ({@code OUTPUT__0}, ...), a dict of tensors
+ * by key. A batched module's first dimension is the batch, and requests are stacked along it.
  */
 final class TorchScriptModel implements RowBatchedModel {
   private final Model model;
   private final ModelMetadata metadata;
   private final boolean batched;
 
-  TorchScriptModel(Model model, ModelConfig config) {
+  TorchScriptModel(Model model, List<TensorSpec> inputs, List<TensorSpec> outputs, boolean batched) {
     this.model = model;
-    this.batched = config.getMaxBatchSize() > 0;
-    this.metadata =
-        new ModelMetadata(TorchScriptRuntime.PLATFORM, TritonConfig.declaredInputs(config), TritonConfig.declaredOutputs(config));
+    this.batched = batched;
+    this.metadata = new ModelMetadata(TorchScriptRuntime.PLATFORM, inputs, outputs);
   }
 
   @Override
@@ -72,7 +68,7 @@ final class TorchScriptModel implements RowBatchedModel {
     }
     if (position >= results.size()) {
       throw new InferenceException.ModelFailure(
-          "The module returned %d tensors; config.pbtxt declares output %s at position %d.".formatted(results.size(), name, position),
+          "The module returned %d tensors; output %s is declared at position %d.".formatted(results.size(), name, position),
           null);
     }
     return results.get(position);
@@ -82,7 +78,7 @@ final class TorchScriptModel implements RowBatchedModel {
     DataType datatype = TorchTypes.quiver(array.getDataType());
     if (datatype != spec.datatype()) {
       throw new InferenceException.ModelFailure(
-          "Output %s is %s; config.pbtxt declares %s.".formatted(spec.name(), datatype, spec.datatype()), null);
+          "Output %s is %s; it is declared %s.".formatted(spec.name(), datatype, spec.datatype()), null);
     }
     return Tensor.of(spec.name(), datatype, array.getShape().getShape(), array.toByteBuffer());
   }

@@ -7,6 +7,7 @@ import ai.djl.MalformedModelException;
 import io.quiver.core.registry.triton.ModelConfig;
 import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelRuntime;
+import io.quiver.core.spi.ModelSettings;
 import io.quiver.core.spi.ModelSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -18,7 +19,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Serves TorchScript files ({@code model.pt}, as KServe, TorchServe and Triton name them) through
  * DJL's PyTorch engine on libtorch 2.7.1 for the CPU. A TorchScript module has no typed signature,
  * so its tensors are declared in the model's config.pbtxt, as Triton requires for its libtorch
- * backend.
+ * backend, or in its model-settings.json, as MLServer declares tensors.
  */
 @ApplicationScoped
 public class TorchScriptRuntime implements ModelRuntime {
@@ -68,16 +69,18 @@ public class TorchScriptRuntime implements ModelRuntime {
   @Override
   public LoadedModel load(ModelSource source) throws IOException, MalformedModelException {
     Path file = source.requireFile(FILE);
-    ModelConfig config = source.tritonConfig();
-    if (config == null || config.getInputCount() == 0 || config.getOutputCount() == 0) {
+    ModelSettings settings = source.settings();
+    if (settings.inputs().isEmpty() || settings.outputs().isEmpty()) {
       throw new IllegalArgumentException(
-          "a TorchScript model has no typed signature: declare its inputs and outputs in config.pbtxt (names, data_type, dims), as Triton's libtorch backend requires");
+          "a TorchScript model has no typed signature: declare its inputs and outputs in config.pbtxt (names, data_type, dims), as Triton's libtorch backend requires, or in model-settings.json (\"inputs\"/\"outputs\": name, datatype, shape), as MLServer's");
     }
+    ModelConfig config = source.tritonConfig();
+    boolean batched = config != null ? config.getMaxBatchSize() > 0 : settings.maxBatchSize() > 1;
     TorchNatives.prepare(nativeDir);
     Model model = Model.newInstance(source.name(), device(source), ENGINE);
     try {
       model.load(file);
-      return new TorchScriptModel(model, config);
+      return new TorchScriptModel(model, settings.inputs(), settings.outputs(), batched);
     } catch (IOException | MalformedModelException | RuntimeException e) {
       model.close();
       throw e;

@@ -60,6 +60,27 @@ class TorchScriptTest {
   }
 
   @Test
+  void tensorsDeclaredInModelSettingsServeABareModelPt() throws Exception {
+    Path folder = TestRepository.root().resolve("two-heads-settings");
+    TestRepository.copyTree(Path.of("src/test/resources/torchscript/two-heads/1"), folder);
+    Files.writeString(
+        folder.resolve("model-settings.json"),
+        """
+        {"max_batch_size": 8, "max_batch_time": 0.05,
+         "inputs": [{"name": "INPUT__0", "datatype": "FP32", "shape": [-1, 4]},
+                    {"name": "INPUT__1", "datatype": "FP32", "shape": [-1, 2]}],
+         "outputs": [{"name": "OUTPUT__0", "datatype": "FP32", "shape": [-1, 1]},
+                     {"name": "OUTPUT__1", "datatype": "FP32", "shape": [-1, 3]}]}
+        """);
+    Reply loaded = Rest.post("/v2/repository/models/two-heads-settings/load", "");
+    assertEquals(200, loaded.status(), loaded.text());
+    for (Reply answer : Rest.postAtOnce("/v2/models/two-heads-settings/infer", TWO_HEADS.request(), 8)) {
+      assertOutputs(answer.json());
+    }
+    assertEquals("[-1,4]", Rest.get("/v2/models/two-heads-settings").json().at("/inputs/0/shape").toString());
+  }
+
+  @Test
   void dictResultGivesTheOutputsByKey() throws Exception {
     Expected named = Expected.of("torchscript-named-heads");
     // declared in the other order than the module builds the dict: outputs are matched by key
