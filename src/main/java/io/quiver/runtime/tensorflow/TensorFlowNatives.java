@@ -11,8 +11,9 @@ import org.tensorflow.TensorFlow;
 
 /**
  * Prepares TensorFlow's native library, which JavaCPP unpacks from the {@code tensorflow-core-native}
- * jar on first use. It goes to a private folder, checked as {@link NativeLibraries} checks all of
- * Quiver's, instead of JavaCPP's shared default ({@code ~/.javacpp/cache}).
+ * jar on first use. It goes to a private folder, whose owner and permissions are checked as {@link
+ * NativeLibraries} checks all of Quiver's, instead of JavaCPP's shared default ({@code
+ * ~/.javacpp/cache}); JavaCPP itself compares the files with the jar's by size and date.
  */
 final class TensorFlowNatives {
   private static final String CACHE_PROPERTY = "org.bytedeco.javacpp.cachedir";
