@@ -410,9 +410,7 @@ public final class TritonConfig {
             .setName(name)
             .setPlatform(metadata.platform())
             .addInstanceGroup(ModelInstanceGroup.newBuilder().setCount(concurrency).setKind(ModelInstanceGroup.Kind.KIND_CPU));
-    boolean batches =
-        batching.batches()
-            && metadata.inputs().stream().allMatch(input -> input.shape().length > 0 && input.shape()[0] == -1);
+    boolean batches = batching.batches() && metadata.inputsHaveBatchDimension();
     int batchDimensions = batches ? 1 : 0;
     if (batches) {
       config

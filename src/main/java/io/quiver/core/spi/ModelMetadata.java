@@ -60,6 +60,11 @@ public record ModelMetadata(
     this(platform, inputs, outputs, false);
   }
 
+  /** Whether every input has a variable first dimension, which requests can be stacked along. */
+  public boolean inputsHaveBatchDimension() {
+    return inputs.stream().allMatch(input -> input.shape().length > 0 && input.shape()[0] == -1);
+  }
+
   public TensorSpec input(String name) {
     return find(inputs, name);
   }

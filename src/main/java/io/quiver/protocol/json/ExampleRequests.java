@@ -83,11 +83,11 @@ public final class ExampleRequests {
 
   /** The one string input of the named classify or regress signature. */
   private static TensorSpec signatureInput(ModelMetadata metadata, String name, Kind kind) {
-    Signature signature = metadata.signatures().get(name);
-    if (signature == null) {
-      metadata.forSignature(name);
+    if (metadata.signatures().isEmpty()) {
       throw new InvalidInput("The model has no signatures to %s with: only SavedModels have them.".formatted(kind.name().toLowerCase()));
     }
+    metadata.forSignature(name); // refuses a name the model lacks, listing those it has
+    Signature signature = metadata.signatures().get(name);
     if (!signature.method().equals(kind.method)) {
       throw new InvalidInput("Signature '%s' is a %s signature; %s needs method_name %s.".formatted(name, signature.method(), kind.name().toLowerCase(), kind.method));
     }

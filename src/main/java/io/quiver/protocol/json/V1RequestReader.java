@@ -73,7 +73,7 @@ public final class V1RequestReader {
               throw new InvalidInput("Send either 'instances' (rows) or 'inputs' (columns), not both.");
             }
             boolean rows = field.equals("instances") || value == JsonToken.START_ARRAY;
-            inputs = rows ? readInstances(parser, target) : readColumns(parser, target);
+            inputs = rows ? readInstances(parser, target) : readColumns(parser, target, model);
             layout = field.equals("instances") || (rows && metadata.signatures().isEmpty()) ? Layout.ROWS : Layout.COLUMNS;
           }
           case ModelMetadata.SIGNATURE_PARAMETER -> {
@@ -113,32 +113,16 @@ public final class V1RequestReader {
   }
 
   /** The columnar form: an object of whole tensors by input name, or the only input's scalar. */
-  private static List<Tensor> readColumns(JsonParser parser, ModelMetadata metadata) throws IOException {
-    List<Tensor> tensors = new ArrayList<>();
-    if (parser.currentToken() != JsonToken.START_OBJECT) {
-      if (metadata.inputs().size() != 1) {
-        throw new InvalidInput(
-            "The model takes %d inputs (%s): send 'inputs' as an object naming them.".formatted(metadata.inputs().size(), inputNames(metadata)));
-      }
-      tensors.add(readTensor(parser, metadata.inputs().getFirst()));
-      return tensors;
+  private static List<Tensor> readColumns(JsonParser parser, ModelMetadata metadata, String model) throws IOException {
+    if (parser.currentToken() == JsonToken.START_OBJECT) {
+      return NamedTensors.readObject(parser, metadata, model, V1RequestReader::readValue);
     }
-    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      String name = parser.currentName();
-      TensorSpec spec = metadata.input(name);
-      if (spec == null) {
-        throw new InvalidInput("'inputs' names an input '%s' the model does not have (inputs: %s).".formatted(name, inputNames(metadata)));
-      }
-      parser.nextToken();
-      tensors.add(readTensor(parser, spec));
+    if (metadata.inputs().size() != 1) {
+      throw new InvalidInput(
+          "The model takes %d inputs (%s): send 'inputs' as an object naming them."
+              .formatted(metadata.inputs().size(), NamedTensors.names(metadata.inputs())));
     }
-    return tensors;
-  }
-
-  private static Tensor readTensor(JsonParser parser, TensorSpec spec) throws IOException {
-    TensorBuilder builder = new TensorBuilder(spec.datatype(), 64);
-    long[] shape = JsonTensorReader.readRow(parser, builder, spec.name(), V1RequestReader::readValue);
-    return builder.build(spec.name(), shape);
+    return List.of(NamedTensors.read(parser, metadata.inputs().getFirst(), V1RequestReader::readValue));
   }
 
   /** A scalar, or {@code {"b64": "..."}} for a binary value. */
@@ -169,10 +153,6 @@ public final class V1RequestReader {
     if (parser.nextToken() != JsonToken.END_OBJECT) {
       throw new InvalidInput("Input '%s': a {\"b64\": ...} object has no other fields.".formatted(tensor));
     }
-  }
-
-  private static String inputNames(ModelMetadata metadata) {
-    return String.join(", ", metadata.inputs().stream().map(TensorSpec::name).toList());
   }
 
   private List<Tensor> readInstances(JsonParser parser, ModelMetadata metadata) throws IOException {

@@ -54,20 +54,15 @@ public final class V1ResponseWriter {
   }
 
   private static void writeColumns(JsonGenerator json, List<Tensor> outputs) throws IOException {
-    if (outputs.size() == 1) {
-      writeNested(json, outputs.getFirst(), 0, 0);
-      return;
-    }
-    json.writeStartObject();
-    for (Tensor output : outputs) {
-      json.writeFieldName(output.name());
-      writeNested(json, output, 0, 0);
-    }
-    json.writeEndObject();
+    NamedTensors.write(json, outputs, V1ResponseWriter::isBinary);
   }
 
   private static void writeNested(JsonGenerator json, Tensor output, int axis, int from) throws IOException {
-    JsonTensorWriter.writeNested(json, output, axis, from, output.name().endsWith(BINARY_SUFFIX));
+    JsonTensorWriter.writeNested(json, output, axis, from, isBinary(output));
+  }
+
+  private static boolean isBinary(Tensor output) {
+    return output.name().endsWith(BINARY_SUFFIX);
   }
 
   private static boolean sameBatch(List<Tensor> outputs) {

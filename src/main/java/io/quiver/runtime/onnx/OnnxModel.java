@@ -47,8 +47,7 @@ final class OnnxModel implements RowBatchedModel {
     this.options = options;
     this.metadata = metadata;
     this.allOutputs = new LinkedHashSet<>(metadata.outputs().stream().map(TensorSpec::name).toList());
-    this.batchDimension =
-        metadata.inputs().stream().allMatch(input -> input.shape().length > 0 && input.shape()[0] == -1);
+    this.batchDimension = metadata.inputsHaveBatchDimension();
   }
 
   @Override

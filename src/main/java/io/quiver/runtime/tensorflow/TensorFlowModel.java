@@ -38,7 +38,7 @@ final class TensorFlowModel implements RowBatchedModel {
     this.bundle = bundle;
     this.metadata = metadata;
     this.defaultSignature = defaultSignature;
-    this.batchable = metadata.inputs().stream().allMatch(input -> input.shape().length > 0 && input.shape()[0] == -1);
+    this.batchable = metadata.inputsHaveBatchDimension();
   }
 
   @Override
