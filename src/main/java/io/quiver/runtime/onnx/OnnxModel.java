@@ -30,21 +30,17 @@ import java.util.Set;
  */
 final class OnnxModel implements RowBatchedModel {
   private final OrtEnvironment environment;
+  private final OnnxSessions.Session owned;
   private final OrtSession session;
-  private final OrtSession.SessionOptions options;
   private final ModelMetadata metadata;
   private final Set<String> allOutputs;
   /** Whether every input's first dimension is free: the batch dimension requests stack along. */
   private final boolean batchDimension;
 
-  OnnxModel(
-      OrtEnvironment environment,
-      OrtSession session,
-      OrtSession.SessionOptions options,
-      ModelMetadata metadata) {
-    this.environment = environment;
-    this.session = session;
-    this.options = options;
+  OnnxModel(OnnxSessions.Session owned, ModelMetadata metadata) {
+    this.environment = owned.environment();
+    this.owned = owned;
+    this.session = owned.session();
     this.metadata = metadata;
     this.allOutputs = new LinkedHashSet<>(metadata.outputs().stream().map(TensorSpec::name).toList());
     this.batchDimension = metadata.inputsHaveBatchDimension();
@@ -138,12 +134,6 @@ final class OnnxModel implements RowBatchedModel {
 
   @Override
   public void close() {
-    try {
-      session.close();
-    } catch (OrtException e) {
-      throw new IllegalStateException("closing an ONNX Runtime session failed", e);
-    } finally {
-      options.close();
-    }
+    owned.close();
   }
 }

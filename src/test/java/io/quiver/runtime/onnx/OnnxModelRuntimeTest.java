@@ -42,7 +42,7 @@ class OnnxModelRuntimeTest {
 
   @Test
   void autoFallsBackToTheCpuAndAnswers() throws Exception {
-    OnnxModelRuntime runtime = new OnnxModelRuntime(config(OnnxConfig.Device.AUTO));
+    OnnxModelRuntime runtime = new OnnxModelRuntime(new OnnxSessions(config(OnnxConfig.Device.AUTO)));
     assertTrue(runtime.recognises(source(Map.of())));
     try (LoadedModel model = runtime.load(source(Map.of()))) {
       List<Tensor> outputs = ((InferenceResult.Outputs) model.infer(List.of(oneRow())).getFirst()).tensors();
@@ -53,7 +53,7 @@ class OnnxModelRuntimeTest {
 
   @Test
   void perModelParametersAreChecked() {
-    OnnxModelRuntime runtime = new OnnxModelRuntime(config(OnnxConfig.Device.CPU));
+    OnnxModelRuntime runtime = new OnnxModelRuntime(new OnnxSessions(config(OnnxConfig.Device.CPU)));
     assertEquals("optimization_level must be none, basic, extended or all; got 'max'",
         assertThrows(IllegalArgumentException.class, () -> runtime.load(source(Map.of("optimization_level", "max")))).getMessage());
     assertEquals("device must be cpu, cuda or auto; got 'tpu'",
@@ -64,7 +64,7 @@ class OnnxModelRuntimeTest {
 
   @Test
   void closingFreesTheSession() throws Exception {
-    LoadedModel model = new OnnxModelRuntime(config(OnnxConfig.Device.CPU)).load(source(Map.of("intra_op_threads", "2")));
+    LoadedModel model = new OnnxModelRuntime(new OnnxSessions(config(OnnxConfig.Device.CPU))).load(source(Map.of("intra_op_threads", "2")));
     model.close();
     InferenceResult result = model.infer(List.of(oneRow())).getFirst();
     assertInstanceOf(InferenceResult.Failed.class, result, "a closed session cannot run");
@@ -72,7 +72,7 @@ class OnnxModelRuntimeTest {
 
   @Test
   void nativesComeFromOneStableFolder() throws Exception {
-    new OnnxModelRuntime(config(OnnxConfig.Device.CPU)).load(source(Map.of())).close();
+    new OnnxModelRuntime(new OnnxSessions(config(OnnxConfig.Device.CPU))).load(source(Map.of())).close();
     Path folder = Path.of(System.getProperty("onnxruntime.native.path"));
     assertTrue(Files.isRegularFile(folder.resolve(System.mapLibraryName("onnxruntime"))), folder.toString());
     assertTrue(Files.isRegularFile(folder.resolve(System.mapLibraryName("onnxruntime4j_jni"))), folder.toString());

@@ -9,7 +9,7 @@ public final class OnnxRuntimes {
 
   /** A runtime that runs models on the CPU with basic graph optimisation. */
   public static OnnxModelRuntime cpu() {
-    return new OnnxModelRuntime(config(OnnxConfig.Device.CPU));
+    return new OnnxModelRuntime(new OnnxSessions(config(OnnxConfig.Device.CPU)));
   }
 
   static OnnxConfig config(OnnxConfig.Device device) {
