@@ -49,8 +49,21 @@ public abstract sealed class InferenceException extends RuntimeException {
 
   /** The request itself is wrong: malformed, wrong names, types or shapes (400 / INVALID_ARGUMENT). */
   public static final class InvalidInput extends InferenceException {
+    private final String parameter;
+
     public InvalidInput(String message) {
+      this(message, null);
+    }
+
+    /** Wrong input in the named request parameter (OpenAI's errors name it). */
+    public InvalidInput(String message, String parameter) {
       super(message, null);
+      this.parameter = parameter;
+    }
+
+    /** The request parameter at fault, or null when the input as a whole is. */
+    public String parameter() {
+      return parameter;
     }
   }
 

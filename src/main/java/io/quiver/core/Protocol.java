@@ -11,6 +11,7 @@ public enum Protocol {
   KAFKA("kafka"),
   MLFLOW("mlflow"),
   TORCHSERVE("torchserve"),
+  OPENAI("openai"),
   /** A step of a Triton ensemble, run by the server for the ensemble's request. */
   ENSEMBLE("ensemble");
 

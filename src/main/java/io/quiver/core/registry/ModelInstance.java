@@ -6,6 +6,7 @@ import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.spi.ModelSettings;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +93,14 @@ public final class ModelInstance {
   /** The most rows one request may have (a Triton configuration's max_batch_size), or 0 for no limit. */
   public int maxRowsPerRequest() {
     return maxRowsPerRequest;
+  }
+
+  /**
+   * The loaded model as {@code type}, when it offers that capability besides tensors (text
+   * generation, embeddings).
+   */
+  public <T> Optional<T> capability(Class<T> type) {
+    return type.isInstance(model) ? Optional.of(type.cast(model)) : Optional.empty();
   }
 
   public ModelScheduler scheduler() {

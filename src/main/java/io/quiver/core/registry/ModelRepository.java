@@ -226,6 +226,10 @@ public class ModelRepository {
                 parameters.put(
                     field.getKey(),
                     field.getValue().isValueNode() ? field.getValue().asText() : field.getValue().toString()));
+    // KServe's Hugging Face server takes the task at the top level too
+    if (text(node, "task") != null) {
+      parameters.putIfAbsent("task", text(node, "task"));
+    }
     return new ModelSettings(
         format,
         implementation,

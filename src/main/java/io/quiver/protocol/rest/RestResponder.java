@@ -158,6 +158,12 @@ public class RestResponder {
     return trace;
   }
 
+  /** The Vert.x context a request arrived on: where writes to its response belong. */
+  public Context ioContext(RoutingContext context) {
+    IoContext io = context.get(IO_CONTEXT);
+    return io != null ? io.context() : Vertx.currentContext();
+  }
+
   /** Sends a JSON body already encoded. */
   public void send(RoutingContext context, int status, Buffer json) {
     send(context, status, APPLICATION_JSON, json);

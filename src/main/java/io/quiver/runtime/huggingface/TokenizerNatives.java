@@ -1,0 +1,63 @@
+package io.quiver.runtime.huggingface;
+
+import io.quiver.core.spi.NativeLibraries;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Puts the Hugging Face tokenizers library (Rust) in a private folder, checked against the jar's
+ * bytes, and points DJL's binding at it. Left to itself DJL extracts it into {@code ~/.djl.ai},
+ * accepting whatever a file of the right name there holds.
+ */
+final class TokenizerNatives {
+  /** DJL's setting for the library file to load, read before any extraction. */
+  private static final String PATH_PROPERTY = "RUST_LIBRARY_PATH";
+
+  private TokenizerNatives() {}
+
+  static synchronized void prepare(Optional<Path> configured) {
+    System.setProperty("ai.djl.offline", "true");
+    if (System.getProperty(PATH_PROPERTY) != null) {
+      return;
+    }
+    String library = System.mapLibraryName("tokenizers");
+    String resource = "/native/lib/" + platform() + "/cpu/" + library;
+    URL url = TokenizerNatives.class.getResource(resource);
+    if (url == null) {
+      throw new IllegalStateException("the tokenizers library has no native build for " + platform());
+    }
+    Path folder = NativeLibraries.folder(configured, "tokenizers-" + release());
+    try {
+      System.setProperty(PATH_PROPERTY, NativeLibraries.extract(url, folder, library).toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot extract the tokenizers library to " + folder, e);
+    }
+  }
+
+  /** The library's release, as the jar records it (e.g. 0.21.0-0.36.0). */
+  private static String release() {
+    Properties properties = new Properties();
+    try (InputStream in = TokenizerNatives.class.getResourceAsStream("/native/lib/tokenizers.properties")) {
+      if (in != null) {
+        properties.load(in);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the tokenizers library's version", e);
+    }
+    return properties.getProperty("version", "unknown");
+  }
+
+  private static String platform() {
+    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+    String osPart = os.contains("mac") ? "osx" : os.contains("win") ? "win" : "linux";
+    String archPart = arch.equals("aarch64") || arch.equals("arm64") ? "aarch64" : "x86_64";
+    return osPart + "-" + archPart;
+  }
+}
