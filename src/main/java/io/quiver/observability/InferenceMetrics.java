@@ -124,7 +124,7 @@ public class InferenceMetrics implements InferenceObserver {
     return value == null ? "" : value;
   }
 
-  private static Duration[] seconds(double... values) {
+  static Duration[] seconds(double... values) {
     Duration[] durations = new Duration[values.length];
     for (int i = 0; i < values.length; i++) {
       durations[i] = Duration.ofNanos(Math.round(values[i] * 1e9));

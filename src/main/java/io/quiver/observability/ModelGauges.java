@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quiver.core.generation.GenerationService;
 import io.quiver.core.registry.ModelRegistry;
 import io.quiver.core.registry.ModelState;
 import io.quiver.core.registry.ModelVersion;
@@ -20,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Gauges of every model version the server knows, refreshed every few seconds: {@code
  * quiver_model_state} (1 for the version's current state, 0 for the others), {@code
- * quiver_requests_in_flight} and {@code quiver_requests_queued}.
+ * quiver_requests_in_flight} and {@code quiver_requests_queued}; for models that generate text, {@code
+ * quiver_generation_running_sequences}, {@code quiver_generation_waiting_sequences} and {@code
+ * quiver_kv_cache_usage_ratio} (cache positions reserved by running sequences, of the most allowed).
  */
 @ApplicationScoped
 public class ModelGauges {
@@ -28,10 +31,21 @@ public class ModelGauges {
   private final MultiGauge state;
   private final MultiGauge inFlight;
   private final MultiGauge queued;
+  private final GenerationService generation;
+  private final MultiGauge runningSequences;
+  private final MultiGauge waitingSequences;
+  private final MultiGauge cacheUsage;
   private ScheduledExecutorService refresher;
 
-  ModelGauges(ModelRegistry registry, MeterRegistry meters) {
+  ModelGauges(ModelRegistry registry, GenerationService generation, MeterRegistry meters) {
     this.registry = registry;
+    this.generation = generation;
+    this.runningSequences =
+        MultiGauge.builder("quiver_generation_running_sequences").description("Sequences in a model's running batch").register(meters);
+    this.waitingSequences =
+        MultiGauge.builder("quiver_generation_waiting_sequences").description("Sequences waiting for room in a model's running batch").register(meters);
+    this.cacheUsage =
+        MultiGauge.builder("quiver_kv_cache_usage_ratio").description("Key/value cache positions reserved, of the most allowed").register(meters);
     this.state =
         MultiGauge.builder("quiver_model_state").description("1 for each model version's current state").register(meters);
     this.inFlight =
@@ -68,5 +82,20 @@ public class ModelGauges {
     state.register(states, true);
     inFlight.register(running, true);
     queued.register(waiting, true);
+    List<MultiGauge.Row<?>> sequences = new ArrayList<>();
+    List<MultiGauge.Row<?>> pending = new ArrayList<>();
+    List<MultiGauge.Row<?>> cache = new ArrayList<>();
+    generation
+        .loads()
+        .forEach(
+            (model, load) -> {
+              Tags tags = Tags.of("model", model);
+              sequences.add(MultiGauge.Row.of(tags, load.running()));
+              pending.add(MultiGauge.Row.of(tags, load.waiting()));
+              cache.add(MultiGauge.Row.of(tags, load.kvCapacity() == 0 ? 0 : (double) load.kvTokens() / load.kvCapacity()));
+            });
+    runningSequences.register(sequences, true);
+    waitingSequences.register(pending, true);
+    cacheUsage.register(cache, true);
   }
 }

@@ -140,6 +140,11 @@ class HuggingFaceGenerationTest {
     JsonNode usage = events.getLast();
     assertEquals(0, usage.get("choices").size());
     assertEquals(want.get("tokens").size(), usage.at("/usage/completion_tokens").asInt());
+
+    String metrics = Rest.get("/metrics").text();
+    for (String series : List.of("quiver_time_to_first_token_seconds_count", "quiver_inter_token_latency_seconds_count", "quiver_generation_tokens_total")) {
+      assertTrue(metrics.contains(series + "{model=\"" + MODEL + "\"}"), series + " is exported");
+    }
   }
 
   @Test

@@ -9,7 +9,12 @@ public final class OnnxRuntimes {
 
   /** A runtime that runs models on the CPU with basic graph optimisation. */
   public static OnnxModelRuntime cpu() {
-    return new OnnxModelRuntime(new OnnxSessions(config(OnnxConfig.Device.CPU)));
+    return new OnnxModelRuntime(cpuSessions());
+  }
+
+  /** Sessions on the CPU with basic graph optimisation, for other runtimes that run ONNX graphs. */
+  public static OnnxSessions cpuSessions() {
+    return new OnnxSessions(config(OnnxConfig.Device.CPU));
   }
 
   static OnnxConfig config(OnnxConfig.Device device) {
