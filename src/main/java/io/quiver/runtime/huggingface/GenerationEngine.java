@@ -110,7 +110,6 @@ final class GenerationEngine implements AutoCloseable {
         if (!decoding.isEmpty()) {
           step(decoding);
         }
-        runningCount = running.size();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -173,6 +172,7 @@ final class GenerationEngine implements AutoCloseable {
         sequence.dropCancelled();
       }
     }
+    runningCount = running.size();
   }
 
   /** Runs one step of these sequences; those that finish, or fail, leave the running batch. */
@@ -204,6 +204,7 @@ final class GenerationEngine implements AutoCloseable {
       running.remove(sequence);
       reserved.addAndGet(-sequence.reservation());
     }
+    runningCount = running.size();
   }
 
   @Override

@@ -96,6 +96,11 @@ class GenerationEngineTest {
     int generated = cancelled.finished.get(30, TimeUnit.SECONDS);
     assertTrue(generated < 10, "stopped within a step of its cancellation, after " + generated + " tokens");
     assertEquals(40, other.finished.get(30, TimeUnit.SECONDS), "the other sequence ran to its limit");
+    // the engine's counts are settled right after it told the sinks
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while ((engine.load().running() > 0 || engine.load().kvTokens() > 0) && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
     assertEquals(0, engine.load().running());
     assertEquals(0, engine.load().kvTokens(), "every reserved cache position was given back");
   }
