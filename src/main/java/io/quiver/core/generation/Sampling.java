@@ -16,6 +16,8 @@ import java.util.List;
  * @param frequencyPenalty subtracted from every token once per time it was generated
  * @param logprobs how many alternatives to report per token with their log-probabilities, or -1
  *     for no log-probabilities at all (0 reports the chosen token's only)
+ * @param ignoreEos keep generating past end-of-sequence tokens, up to {@code maxTokens} (vLLM's
+ *     {@code ignore_eos}, for benchmarks)
  */
 public record Sampling(
     int maxTokens,
@@ -26,7 +28,8 @@ public record Sampling(
     List<String> stop,
     double presencePenalty,
     double frequencyPenalty,
-    int logprobs) {
+    int logprobs,
+    boolean ignoreEos) {
 
   /** The most alternatives a request may ask log-probabilities for (OpenAI's limit). */
   public static final int MAX_LOGPROBS = 20;
@@ -45,11 +48,16 @@ public record Sampling(
 
   /** Greedy decoding of at most {@code maxTokens} tokens, nothing else asked. */
   public static Sampling greedy(int maxTokens) {
-    return new Sampling(maxTokens, 0, 1, 0, null, List.of(), 0, 0, -1);
+    return new Sampling(maxTokens, 0, 1, 0, null, List.of(), 0, 0, -1, false);
   }
 
   public boolean greedy() {
     return temperature == 0;
+  }
+
+  /** The same settings with another seed. */
+  public Sampling withSeed(Long newSeed) {
+    return new Sampling(maxTokens, temperature, topP, topK, newSeed, stop, presencePenalty, frequencyPenalty, logprobs, ignoreEos);
   }
 
   private static void require(boolean valid, String parameter, String problem) {

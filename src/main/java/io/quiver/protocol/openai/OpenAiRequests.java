@@ -123,7 +123,8 @@ final class OpenAiRequests {
             stops(body.path("stop")),
             number(body, "presence_penalty", 0),
             number(body, "frequency_penalty", 0),
-            logprobs);
+            logprobs,
+            bool(body, "ignore_eos"));
     boolean stream = bool(body, "stream");
     boolean includeUsage = stream && body.path("stream_options").path("include_usage").asBoolean(false);
     return new Generation(model, sampling, n, stream, includeUsage);

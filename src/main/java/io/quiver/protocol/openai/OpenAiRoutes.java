@@ -134,11 +134,7 @@ public class OpenAiRoutes {
     for (int i = 0; i < settings.n(); i++) {
       Sampling sampling = settings.sampling();
       if (sampling.seed() != null && i > 0) {
-        // n choices from one seed would be n copies of one text
-        sampling =
-            new Sampling(
-                sampling.maxTokens(), sampling.temperature(), sampling.topP(), sampling.topK(), sampling.seed() + i, sampling.stop(),
-                sampling.presencePenalty(), sampling.frequencyPenalty(), sampling.logprobs());
+        sampling = sampling.withSeed(sampling.seed() + i); // n choices from one seed would be n copies of one text
       }
       try {
         call.started(generation.generate(settings.model(), new GenerationRequest(prompt, sampling), call.choice(i == 0, echo)));

@@ -26,6 +26,10 @@ import java.util.Map;
  * padding and position ids carry each token's true position, so a row's results equal its own run
  * alone. Inputs and outputs live in direct buffers this graph owns and reuses (ONNX Runtime reads
  * and writes them in place); it is used by one thread at a time.
+ *
+ * <p>While the same sequences decode step after step, a step's present key/value outputs already
+ * are the next step's past inputs, row for row and padding included: they are passed back as they
+ * are, and the caches are gathered from each sequence's own copy only when the batch changes.
  */
 final class DecoderGraph implements AutoCloseable {
   private final OnnxSessions.Session session;
@@ -37,6 +41,8 @@ final class DecoderGraph implements AutoCloseable {
   private final List<String> pastNames = new ArrayList<>();
   private final List<String> presentNames = new ArrayList<>();
   private final Map<String, FloatBuffer> scratch = new HashMap<>();
+  /** The rows' caches of the last step, in order, while its present outputs are still at hand. */
+  private List<KvCache> lastRows = List.of();
   private LongBuffer ids = LongBuffer.allocate(0);
   private LongBuffer mask = LongBuffer.allocate(0);
   private LongBuffer positions = LongBuffer.allocate(0);
@@ -110,6 +116,7 @@ final class DecoderGraph implements AutoCloseable {
     fillTokenInputs(rows, past, fresh);
     int pastFloats = batch * heads * past * headSize;
     int presentFloats = batch * heads * total * headSize;
+    boolean continues = fresh == 1 && sameRows(rows);
     var env = session.environment();
     Map<String, OnnxTensor> inputs = new HashMap<>();
     Map<String, OnnxTensor> outputs = new HashMap<>();
@@ -120,11 +127,17 @@ final class DecoderGraph implements AutoCloseable {
         inputs.put("position_ids", OnnxTensor.createTensor(env, positions, new long[] {batch, fresh}));
       }
       for (int i = 0; i < pastNames.size(); i++) {
-        FloatBuffer buffer = buffer(pastNames.get(i), pastFloats);
-        int layer = i / 2;
-        boolean keys = i % 2 == 0;
-        for (int b = 0; b < batch; b++) {
-          rows.get(b).cache().copyInto(buffer, layer, keys, b, past);
+        FloatBuffer buffer;
+        if (continues) {
+          // last step's present is this step's past; its past buffer takes this step's present
+          buffer = scratch.put(presentNames.get(i), scratch.get(pastNames.get(i)));
+          scratch.put(pastNames.get(i), buffer);
+          buffer.clear().limit(pastFloats);
+        } else {
+          buffer = buffer(pastNames.get(i), pastFloats);
+          for (int b = 0; b < batch; b++) {
+            rows.get(b).cache().copyInto(buffer, i / 2, i % 2 == 0, b, past);
+          }
         }
         inputs.put(pastNames.get(i), OnnxTensor.createTensor(env, buffer, new long[] {batch, heads, past, headSize}));
         outputs.put(presentNames.get(i), OnnxTensor.createTensor(env, buffer(presentNames.get(i), presentFloats), new long[] {batch, heads, total, headSize}));
@@ -142,11 +155,28 @@ final class DecoderGraph implements AutoCloseable {
       for (Row row : rows) {
         row.cache().advance(row.tokens().length);
       }
+      lastRows = rows.stream().map(Row::cache).toList();
       return lastLogits(logits, batch, fresh);
+    } catch (OrtException | RuntimeException e) {
+      lastRows = List.of();
+      throw e;
     } finally {
       inputs.values().forEach(OnnxTensor::close);
       outputs.values().forEach(OnnxTensor::close);
     }
+  }
+
+  /** Whether these rows are exactly the last step's, in the same order. */
+  private boolean sameRows(List<Row> rows) {
+    if (rows.size() != lastRows.size()) {
+      return false;
+    }
+    for (int i = 0; i < rows.size(); i++) {
+      if (rows.get(i).cache() != lastRows.get(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Input ids, mask and positions, each row's cache and new tokens left-padded. */

@@ -73,7 +73,7 @@ final class Sequence implements Generation {
     int token = sampler.next(logits, from);
     lastToken = token;
     generated++;
-    if (endOfSequence.contains((long) token)) {
+    if (!sampling.ignoreEos() && endOfSequence.contains((long) token)) {
       return finish(FinishReason.STOP);
     }
     TokenLogprob logprob = sampling.logprobs() >= 0 ? Logprobs.of(sampler.lastLogits(), token, sampling.logprobs(), tokenizer) : null;
