@@ -11,6 +11,9 @@ tokenizer_config.json, ONNX weights as Hugging Face Optimum exports them):
                                               token-classification or a masked-LM head
   tiny-chat                                   a tiny GPT-style decoder with past key/values, a
                                               byte-level BPE tokenizer and a ChatML chat template
+  tiny-llama-gguf                             a tiny Llama in GGUF, the format llama.cpp reads
+                                              (written by hand here), with the greedy text a
+                                              PyTorch implementation of the same network makes
 
 Run from the repository root with Debian's Python (python3-torch, python3-onnx, python3-jinja2):
 
@@ -29,6 +32,7 @@ import json
 import math
 import os
 import shutil
+import struct
 import sys
 import unicodedata
 import zipfile
@@ -488,6 +492,157 @@ def prompt_ids(prompt):
     return ids
 
 
+# ---------------------------------------------------------------- a tiny Llama as GGUF
+
+GGUF_CHARS = " abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,!?'-"
+
+
+def gguf_string(text):
+    data = text.encode("utf-8")
+    return struct.pack("<Q", len(data)) + data
+
+
+def gguf_value(value):
+    """(type, bytes) of a GGUF metadata value: u32, f32, string, or an array of one of them."""
+    if isinstance(value, bool):
+        return 7, struct.pack("<?", value)
+    if isinstance(value, int):
+        return 4, struct.pack("<I", value)
+    if isinstance(value, float):
+        return 6, struct.pack("<f", value)
+    if isinstance(value, str):
+        return 8, gguf_string(value)
+    kind = {int: 5, float: 6, str: 8}[type(value[0])]
+    items = b"".join(struct.pack("<i", v) if kind == 5 else struct.pack("<f", v) if kind == 6 else gguf_string(v) for v in value)
+    return 9, struct.pack("<IQ", kind, len(value)) + items
+
+
+def write_gguf(path, metadata, tensors):
+    """GGUF v3: header, metadata, tensor infos (F32, 32-byte aligned), then the data."""
+    out = bytearray(b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(metadata)))
+    for key, value in metadata.items():
+        kind, data = gguf_value(value)
+        out += gguf_string(key) + struct.pack("<I", kind) + data
+    offset = 0
+    blobs = []
+    for name, array in tensors:
+        shape = list(reversed(array.shape))  # ggml's ne0 is the innermost (row) length
+        out += gguf_string(name) + struct.pack("<I", len(shape)) + b"".join(struct.pack("<Q", n) for n in shape)
+        out += struct.pack("<IQ", 0, offset)
+        blob = array.astype("<f4").tobytes()
+        blobs.append(blob)
+        offset += (len(blob) + 31) // 32 * 32
+    out += b"\0" * (-len(out) % 32)
+    for blob in blobs:
+        out += blob + b"\0" * (-len(blob) % 32)
+    with open(path, "wb") as f:
+        f.write(out)
+
+
+class TinyLlama:
+    """The network llama.cpp runs for architecture "llama", in PyTorch: RMS norms, rotary
+    embeddings on adjacent pairs (llama.cpp's normal mode), SwiGLU feed-forward."""
+
+    def __init__(self, vocab, embed=64, layers=2, heads=4, ff=128, eps=1e-5):
+        g = torch.Generator().manual_seed(41)
+        rand = lambda *shape, scale=1.0: torch.randn(*shape, generator=g) * scale
+        self.heads, self.eps = heads, eps
+        self.tensors = [("token_embd.weight", rand(vocab, embed))]
+        for i in range(layers):
+            self.tensors += [
+                ("blk.%d.attn_norm.weight" % i, 1 + rand(embed, scale=0.1)),
+                ("blk.%d.attn_q.weight" % i, rand(embed, embed, scale=embed ** -0.5)),
+                ("blk.%d.attn_k.weight" % i, rand(embed, embed, scale=embed ** -0.5)),
+                ("blk.%d.attn_v.weight" % i, rand(embed, embed, scale=embed ** -0.5)),
+                ("blk.%d.attn_output.weight" % i, rand(embed, embed, scale=embed ** -0.5)),
+                ("blk.%d.ffn_norm.weight" % i, 1 + rand(embed, scale=0.1)),
+                ("blk.%d.ffn_gate.weight" % i, rand(ff, embed, scale=embed ** -0.5)),
+                ("blk.%d.ffn_up.weight" % i, rand(ff, embed, scale=embed ** -0.5)),
+                ("blk.%d.ffn_down.weight" % i, rand(embed, ff, scale=ff ** -0.5)),
+            ]
+        output = rand(vocab, embed)
+        output[:3] = 0  # <unk>, <s>, </s> are never the likeliest
+        self.tensors += [("output_norm.weight", torch.ones(embed)), ("output.weight", output)]
+        self.w = dict(self.tensors)
+        self.layers = layers
+
+    def norm(self, x, weight):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * weight
+
+    def rope(self, x, positions):
+        d = x.shape[-1]
+        freqs = 10000.0 ** (-torch.arange(0, d, 2).float() / d)
+        angles = positions[:, None].float() * freqs[None, :]
+        cos, sin = angles.cos()[:, None, :], angles.sin()[:, None, :]
+        even, odd = x[..., 0::2], x[..., 1::2]
+        out = torch.empty_like(x)
+        out[..., 0::2] = even * cos - odd * sin
+        out[..., 1::2] = even * sin + odd * cos
+        return out
+
+    def logits(self, ids):
+        w, t = self.w, len(ids)
+        x = w["token_embd.weight"][torch.tensor(ids)]
+        positions = torch.arange(t)
+        mask = torch.ones(t, t, dtype=torch.bool).tril()
+        for i in range(self.layers):
+            h = self.norm(x, w["blk.%d.attn_norm.weight" % i])
+            q, k, v = (h @ w["blk.%d.attn_%s.weight" % (i, n)].T for n in "qkv")
+            q, k, v = (z.view(t, self.heads, -1) for z in (q, k, v))
+            q, k = self.rope(q, positions), self.rope(k, positions)
+            scores = torch.einsum("qhd,khd->hqk", q, k) / math.sqrt(q.shape[-1])
+            attended = torch.einsum("hqk,khd->qhd", scores.masked_fill(~mask, float("-inf")).softmax(-1), v).reshape(t, -1)
+            x = x + attended @ w["blk.%d.attn_output.weight" % i].T
+            h = self.norm(x, w["blk.%d.ffn_norm.weight" % i])
+            gate = F.silu(h @ w["blk.%d.ffn_gate.weight" % i].T) * (h @ w["blk.%d.ffn_up.weight" % i].T)
+            x = x + gate @ w["blk.%d.ffn_down.weight" % i].T
+        return self.norm(x, w["output_norm.weight"]) @ w["output.weight"].T
+
+
+def make_tiny_gguf():
+    tokens = ["<unk>", "<s>", "</s>"] + ["\u2581" if c == " " else c for c in GGUF_CHARS]
+    model = TinyLlama(len(tokens))
+    folder = os.path.join(FIXTURES, "tiny-llama-gguf")
+    os.makedirs(folder, exist_ok=True)
+    metadata = {
+        "general.architecture": "llama",
+        "general.name": "tiny-llama",
+        "llama.context_length": 256,
+        "llama.embedding_length": 64,
+        "llama.block_count": 2,
+        "llama.feed_forward_length": 128,
+        "llama.attention.head_count": 4,
+        "llama.attention.head_count_kv": 4,
+        "llama.rope.dimension_count": 16,
+        "llama.attention.layer_norm_rms_epsilon": 1e-5,
+        "tokenizer.ggml.model": "llama",
+        "tokenizer.ggml.tokens": tokens,
+        "tokenizer.ggml.scores": [0.0] * len(tokens),
+        "tokenizer.ggml.token_type": [2, 3, 3] + [1] * (len(tokens) - 3),
+        "tokenizer.ggml.bos_token_id": 1,
+        "tokenizer.ggml.eos_token_id": 2,
+        "tokenizer.ggml.unknown_token_id": 0,
+        "tokenizer.chat_template": CHATML.replace("<|im_start|>", "<s>").replace("<|im_end|>", "</s>"),
+    }
+    write_gguf(os.path.join(folder, "tiny-llama.gguf"), metadata, [(n, t.numpy()) for n, t in model.tensors])
+    index = {token: i for i, token in enumerate(tokens)}
+    completions = []
+    for prompt in ["Hello", "The quick brown fox", "once upon a time"]:
+        ids = [1] + [index["\u2581" if c == " " else c] for c in " " + prompt]
+        generated = []
+        with torch.no_grad():
+            for _ in range(16):
+                token = int(model.logits(ids + generated)[-1].argmax())
+                generated.append(token)
+        text = "".join(tokens[t] for t in generated).replace("\u2581", " ")
+        completions.append({"prompt": prompt, "prompt_ids": ids, "tokens": generated, "text": text})
+    write_json(os.path.join(EXPECTED, "huggingface-tiny-llama-gguf.json"), {
+        "producer": "PyTorch %s (the network llama.cpp runs for a llama GGUF)" % torch.__version__,
+        "max_tokens": 16,
+        "completions": completions,
+    })
+
+
 def make_bench_decoder(folder):
     torch.manual_seed(31)
     model = Decoder(259, hidden=512, layers=6, heads=8, ff=2048, positions=1024, eos_bias=-30.0)
@@ -500,3 +655,4 @@ if __name__ == "__main__":
     else:
         make_berts(sys.argv[1])
         make_tiny_chat()
+        make_tiny_gguf()
