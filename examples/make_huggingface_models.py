@@ -543,7 +543,7 @@ class TinyLlama:
     """The network llama.cpp runs for architecture "llama", in PyTorch: RMS norms, rotary
     embeddings on adjacent pairs (llama.cpp's normal mode), SwiGLU feed-forward."""
 
-    def __init__(self, vocab, embed=64, layers=2, heads=4, ff=128, eps=1e-5):
+    def __init__(self, vocab, never_likeliest, embed=64, layers=2, heads=4, ff=128, eps=1e-5):
         g = torch.Generator().manual_seed(41)
         rand = lambda *shape, scale=1.0: torch.randn(*shape, generator=g) * scale
         self.heads, self.eps = heads, eps
@@ -561,7 +561,7 @@ class TinyLlama:
                 ("blk.%d.ffn_down.weight" % i, rand(embed, ff, scale=ff ** -0.5)),
             ]
         output = rand(vocab, embed)
-        output[:3] = 0  # <unk>, <s>, </s> are never the likeliest
+        output[:never_likeliest] = 0  # control and byte tokens are never the likeliest
         self.tensors += [("output_norm.weight", torch.ones(embed)), ("output.weight", output)]
         self.w = dict(self.tensors)
         self.layers = layers
@@ -600,8 +600,9 @@ class TinyLlama:
 
 
 def make_tiny_gguf():
-    tokens = ["<unk>", "<s>", "</s>"] + ["\u2581" if c == " " else c for c in GGUF_CHARS]
-    model = TinyLlama(len(tokens))
+    # byte tokens, as real Llama vocabularies have: text outside the vocabulary falls back to them
+    tokens = ["<unk>", "<s>", "</s>"] + ["<0x%02X>" % b for b in range(256)] + ["\u2581" if c == " " else c for c in GGUF_CHARS]
+    model = TinyLlama(len(tokens), never_likeliest=3 + 256)
     folder = os.path.join(FIXTURES, "tiny-llama-gguf")
     os.makedirs(folder, exist_ok=True)
     metadata = {
@@ -618,7 +619,7 @@ def make_tiny_gguf():
         "tokenizer.ggml.model": "llama",
         "tokenizer.ggml.tokens": tokens,
         "tokenizer.ggml.scores": [0.0] * len(tokens),
-        "tokenizer.ggml.token_type": [2, 3, 3] + [1] * (len(tokens) - 3),
+        "tokenizer.ggml.token_type": [2, 3, 3] + [6] * 256 + [1] * (len(tokens) - 3 - 256),
         "tokenizer.ggml.bos_token_id": 1,
         "tokenizer.ggml.eos_token_id": 2,
         "tokenizer.ggml.unknown_token_id": 0,
