@@ -441,6 +441,7 @@ CHATS = [
 
 def render(template, messages, add_generation_prompt=True):
     env = jinja2.sandbox.ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    env.filters["tojson"] = lambda value, indent=None: json.dumps(value, ensure_ascii=False, indent=indent)
     return env.from_string(template).render(messages=messages, add_generation_prompt=add_generation_prompt,
                                             bos_token="", eos_token="<|im_end|>")
 
@@ -644,6 +645,20 @@ def make_tiny_gguf():
     })
 
 
+def record_chat_templates():
+    """Python Jinja2's rendering of the real chat templates in the fixtures, the tests' oracle."""
+    folder = os.path.join(FIXTURES, "chat-templates")
+    renderings = {}
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".jinja"):
+            with open(os.path.join(folder, name)) as f:
+                template = f.read()
+            renderings[name] = [{"messages": messages, "prompt": render(template, messages)} for messages in CHATS]
+    write_json(os.path.join(EXPECTED, "huggingface-chat-templates.json"),
+               {"producer": "Jinja2 %s (ImmutableSandboxedEnvironment, trim_blocks, lstrip_blocks)" % jinja2.__version__,
+                "templates": renderings})
+
+
 def make_bench_decoder(folder):
     torch.manual_seed(31)
     model = Decoder(259, hidden=512, layers=6, heads=8, ff=2048, positions=1024, eos_bias=-30.0)
@@ -657,3 +672,4 @@ if __name__ == "__main__":
         make_berts(sys.argv[1])
         make_tiny_chat()
         make_tiny_gguf()
+        record_chat_templates()

@@ -14,6 +14,7 @@ import io.quiver.core.generation.GenerationRequest;
 import io.quiver.core.generation.GenerationService;
 import io.quiver.core.generation.Sampling;
 import io.quiver.core.generation.TextEmbedder;
+import io.quiver.core.generation.TokenSink;
 import io.quiver.core.tensor.DataType;
 import io.quiver.core.tensor.Tensor;
 import io.quiver.core.tensor.TensorBuilder;
@@ -27,6 +28,7 @@ import jakarta.enterprise.event.Observes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -89,10 +91,7 @@ public class OpenAiRoutes {
         () -> {
           OpenAiRequests.Completion request = OpenAiRequests.completion(json.readTree(body.getBytes()));
           OpenAiRequests.Generation settings = request.generation();
-          CompletionCall call = call(context, CompletionCall.Kind.COMPLETION, settings);
-          for (String prompt : request.prompts()) {
-            start(call, settings, prompt, request.echo() ? prompt : "");
-          }
+          start(call(context, CompletionCall.Kind.COMPLETION, settings), settings, request.prompts(), request.echo());
         });
   }
 
@@ -103,7 +102,7 @@ public class OpenAiRoutes {
           OpenAiRequests.Chat request = OpenAiRequests.chat(json.readTree(body.getBytes()));
           OpenAiRequests.Generation settings = request.generation();
           String prompt = generation.chatPrompt(settings.model(), request.messages());
-          start(call(context, CompletionCall.Kind.CHAT, settings), settings, prompt, "");
+          start(call(context, CompletionCall.Kind.CHAT, settings), settings, List.of(prompt), false);
         });
   }
 
@@ -129,15 +128,26 @@ public class OpenAiRoutes {
     return call;
   }
 
-  /** Starts the {@code n} choices of one prompt; a refusal of any ends the whole call. */
-  private void start(CompletionCall call, OpenAiRequests.Generation settings, String prompt, String echo) {
-    for (int i = 0; i < settings.n(); i++) {
-      Sampling sampling = settings.sampling();
-      if (sampling.seed() != null && i > 0) {
-        sampling = sampling.withSeed(sampling.seed() + i); // n choices from one seed would be n copies of one text
+  /**
+   * Starts {@code n} choices for each prompt. Every choice is known to the call before the first
+   * starts, since a fast one may finish before the next is started; a refusal of any ends the call.
+   */
+  private void start(CompletionCall call, OpenAiRequests.Generation settings, List<String> prompts, boolean echo) {
+    List<Runnable> starts = new ArrayList<>();
+    for (String prompt : prompts) {
+      for (int i = 0; i < settings.n(); i++) {
+        Sampling sampling = settings.sampling();
+        if (sampling.seed() != null && i > 0) {
+          sampling = sampling.withSeed(sampling.seed() + i); // n choices from one seed would be n copies of one text
+        }
+        GenerationRequest request = new GenerationRequest(prompt, sampling);
+        TokenSink sink = call.choice(i == 0, echo ? prompt : "");
+        starts.add(() -> call.started(generation.generate(settings.model(), request, sink)));
       }
+    }
+    for (Runnable start : starts) {
       try {
-        call.started(generation.generate(settings.model(), new GenerationRequest(prompt, sampling), call.choice(i == 0, echo)));
+        start.run();
       } catch (RuntimeException e) {
         call.refuse(e);
         return;

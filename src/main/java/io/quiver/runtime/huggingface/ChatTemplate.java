@@ -52,6 +52,11 @@ final class ChatTemplate {
     return new ChatTemplate(template.orElse(null), tokens);
   }
 
+  /** Why chats cannot be rendered for this model, if they cannot. */
+  Optional<String> unusable(String model) {
+    return Optional.ofNullable(unusable).map(reason -> reason.formatted(model));
+  }
+
   /** Called by templates to refuse a conversation they do not support. */
   public static String raiseException(String message) {
     throw new TemplateRefusal(message);

@@ -124,6 +124,9 @@ public class HuggingFaceRuntime implements ModelRuntime {
       ChatTemplate template =
           ChatTemplate.of(
               settings.parameter("chat_template").or(folder::chatTemplate), folder.specialToken("bos_token"), folder.specialToken("eos_token"));
+      template
+          .unusable(source.name())
+          .ifPresent(reason -> LOG.warnf("Hugging Face model %s answers no chats: %s", source.describe(), reason));
       int context = folder.maxLength();
       LOG.infof(
           "Hugging Face model %s generates with up to %d sequences at once, %d cache positions, a context of %d tokens",

@@ -147,6 +147,38 @@ class HuggingFaceGenerationTest {
     }
   }
 
+  /**
+   * Real models' chat templates: a chat answers exactly as a completion of the prompt Python's
+   * Jinja2 renders (so the rendered prompts are equal), or, where Quiver's Jinja engine cannot
+   * render the template, chat answers 400 saying so while completions still work.
+   */
+  @Test
+  void realChatTemplatesRenderAsJinja2OrChatIsRefusedClearly() throws Exception {
+    JsonNode oracle = Expected.JSON.readTree(Path.of("src/test/resources/expected/huggingface-chat-templates.json").toFile());
+    for (var entry : oracle.get("templates").properties()) {
+      String name = "tiny-chat-" + entry.getKey().replace(".jinja", "");
+      Path folder = HuggingFaceFolders.fixture("tiny-chat", name);
+      String template = java.nio.file.Files.readString(HuggingFaceFolders.FIXTURES.resolve("chat-templates").resolve(entry.getKey()));
+      ObjectNode settings = Expected.JSON.createObjectNode();
+      settings.putObject("parameters").put("chat_template", template);
+      java.nio.file.Files.writeString(folder.resolve("model-settings.json"), settings.toString());
+      HuggingFaceFolders.load(name);
+      for (JsonNode rendering : entry.getValue()) {
+        Reply chat = Rest.post("/openai/v1/chat/completions", chat(rendering.get("messages")).put("model", name));
+        Reply completion = Rest.post("/openai/v1/completions", completion(rendering.get("prompt").asText()).put("model", name));
+        assertEquals(200, completion.status(), completion.text());
+        if (chat.status() == 200) {
+          assertEquals(completion.json().at("/choices/0/text").asText(), chat.json().at("/choices/0/message/content").asText(), entry.getKey());
+          assertEquals(completion.json().at("/usage/prompt_tokens"), chat.json().at("/usage/prompt_tokens"), entry.getKey());
+        } else {
+          assertEquals(400, chat.status(), chat.text());
+          assertTrue(chat.json().at("/error/message").asText().contains("cannot be rendered by Quiver's Jinja engine"), chat.text());
+          assertEquals("messages", chat.json().at("/error/param").asText());
+        }
+      }
+    }
+  }
+
   @Test
   void samplingIsSeededStopsEndTextAndMistakesAnswerInOpenAisShape() throws Exception {
     serve();
@@ -173,8 +205,9 @@ class HuggingFaceGenerationTest {
     assertEquals(text.substring(0, text.indexOf(stop)), streamedText.toString());
 
     ObjectNode logprobs = completion(want.get("prompt").asText()).put("logprobs", 2).put("max_tokens", 3);
-    JsonNode withLogprobs = Rest.post("/openai/v1/completions", logprobs).json().at("/choices/0/logprobs");
-    assertEquals(3, withLogprobs.get("tokens").size());
+    JsonNode logprobsBody = Rest.post("/openai/v1/completions", logprobs).json();
+    JsonNode withLogprobs = logprobsBody.at("/choices/0/logprobs");
+    assertEquals(3, withLogprobs.get("tokens").size(), logprobsBody.toString());
     assertEquals(2, withLogprobs.at("/top_logprobs/0").size());
     assertTrue(withLogprobs.at("/token_logprobs/0").asDouble() <= 0);
 
