@@ -1,6 +1,7 @@
 package io.quiver.runtime.huggingface;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -58,6 +59,10 @@ final class DecoderGraph implements AutoCloseable {
                 .formatted(required, inputs.keySet()));
       }
     }
+    if (inputs.containsKey("use_cache_branch")) {
+      throw new IllegalArgumentException(
+          "the ONNX decoder is a merged one with a use_cache_branch input, which Quiver does not drive; export it as a single decoder with past key/values (model.onnx)");
+    }
     int layer = 0;
     while (inputs.containsKey("past_key_values.%d.key".formatted(layer))) {
       for (String kind : List.of("key", "value")) {
@@ -71,7 +76,11 @@ final class DecoderGraph implements AutoCloseable {
       layer++;
     }
     this.layers = layer;
-    long[] cacheShape = ((TensorInfo) inputs.get("past_key_values.0.key").getInfo()).getShape();
+    TensorInfo cache = (TensorInfo) inputs.get("past_key_values.0.key").getInfo();
+    if (cache.type != OnnxJavaType.FLOAT) {
+      throw new IllegalArgumentException("the ONNX decoder's key/value cache is %s; Quiver keeps float32 caches".formatted(cache.type));
+    }
+    long[] cacheShape = cache.getShape();
     long[] logitsShape = ((TensorInfo) outputs.get("logits").getInfo()).getShape();
     if (cacheShape.length != 4 || cacheShape[1] <= 0 || cacheShape[3] <= 0 || logitsShape[2] <= 0) {
       throw new IllegalArgumentException(

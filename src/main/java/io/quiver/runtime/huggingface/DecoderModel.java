@@ -1,25 +1,19 @@
 package io.quiver.runtime.huggingface;
 
 import io.quiver.core.InferenceException;
-import io.quiver.core.InferenceRequest;
 import io.quiver.core.generation.ChatMessage;
-import io.quiver.core.generation.GeneratedTexts;
 import io.quiver.core.generation.Generation;
 import io.quiver.core.generation.GenerationRequest;
-import io.quiver.core.generation.TextGenerator;
+import io.quiver.core.generation.TextGenerationModel;
 import io.quiver.core.generation.TokenSink;
-import io.quiver.core.spi.InferenceResult;
-import io.quiver.core.spi.LoadedModel;
-import io.quiver.core.spi.ModelMetadata;
 import java.util.List;
 import java.util.Set;
 
 /**
  * A causal language model exported to ONNX with past key/values, generating through its own
- * {@link GenerationEngine}. Besides the OpenAI routes (through {@link TextGenerator}), KServe's v1
- * and v2 reach it ({@link GeneratedTexts}).
+ * {@link GenerationEngine}.
  */
-final class DecoderModel implements LoadedModel, TextGenerator {
+final class DecoderModel extends TextGenerationModel {
   static final String PLATFORM = "huggingface_onnx";
 
   private final String name;
@@ -29,7 +23,6 @@ final class DecoderModel implements LoadedModel, TextGenerator {
   private final Set<Long> endOfSequence;
   private final int vocabulary;
   private final int context;
-  private final ModelMetadata metadata = GeneratedTexts.metadata(PLATFORM);
 
   DecoderModel(
       String name,
@@ -39,6 +32,7 @@ final class DecoderModel implements LoadedModel, TextGenerator {
       Set<Long> endOfSequence,
       int vocabulary,
       int context) {
+    super(PLATFORM);
     this.name = name;
     this.tokenizer = tokenizer;
     this.engine = engine;
@@ -46,11 +40,6 @@ final class DecoderModel implements LoadedModel, TextGenerator {
     this.endOfSequence = endOfSequence;
     this.vocabulary = vocabulary;
     this.context = context;
-  }
-
-  @Override
-  public ModelMetadata metadata() {
-    return metadata;
   }
 
   @Override
@@ -64,12 +53,7 @@ final class DecoderModel implements LoadedModel, TextGenerator {
     if (prompt.length == 0) {
       throw new InferenceException.InvalidInput("The prompt is empty.", "prompt");
     }
-    if (prompt.length >= context) {
-      throw new InferenceException.InvalidInput(
-          "The prompt is %d tokens; model %s's context holds %d, and at least one must be left to generate."
-              .formatted(prompt.length, name, context),
-          "messages");
-    }
+    requireRoom(prompt.length, context, name);
     Sequence sequence = new Sequence(prompt, request.sampling(), sink, tokenizer, vocabulary, endOfSequence, context);
     engine.submit(sequence);
     return sequence;
@@ -78,17 +62,6 @@ final class DecoderModel implements LoadedModel, TextGenerator {
   @Override
   public Load load() {
     return engine.load();
-  }
-
-  /** Generation waits for the engine's thread: never run it on an event loop. */
-  @Override
-  public boolean waitsForOtherModels() {
-    return true;
-  }
-
-  @Override
-  public List<InferenceResult> infer(List<InferenceRequest> batch) {
-    return GeneratedTexts.infer(this, batch);
   }
 
   @Override

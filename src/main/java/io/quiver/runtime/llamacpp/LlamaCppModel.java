@@ -6,18 +6,13 @@ import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.Pair;
 import io.quiver.core.InferenceException;
-import io.quiver.core.InferenceRequest;
 import io.quiver.core.generation.ChatMessage;
 import io.quiver.core.generation.FinishReason;
-import io.quiver.core.generation.GeneratedTexts;
 import io.quiver.core.generation.Generation;
 import io.quiver.core.generation.GenerationRequest;
 import io.quiver.core.generation.Sampling;
-import io.quiver.core.generation.TextGenerator;
+import io.quiver.core.generation.TextGenerationModel;
 import io.quiver.core.generation.TokenSink;
-import io.quiver.core.spi.InferenceResult;
-import io.quiver.core.spi.LoadedModel;
-import io.quiver.core.spi.ModelMetadata;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -28,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A GGUF model in llama.cpp, which batches continuously by itself: its server loop runs every busy
  * slot's next token in one decode. Each generation is read token by token on a virtual thread.
  */
-final class LlamaCppModel implements LoadedModel, TextGenerator {
+final class LlamaCppModel extends TextGenerationModel {
   static final String PLATFORM = "llamacpp_gguf";
 
   private final String name;
@@ -38,19 +33,14 @@ final class LlamaCppModel implements LoadedModel, TextGenerator {
   private final int context;
   private final AtomicInteger active = new AtomicInteger();
   private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
-  private final ModelMetadata metadata = GeneratedTexts.metadata(PLATFORM);
 
   LlamaCppModel(String name, LlamaModel model, int slots, int maxWaiting, int context) {
+    super(PLATFORM);
     this.name = name;
     this.model = model;
     this.slots = slots;
     this.maxWaiting = maxWaiting;
     this.context = context;
-  }
-
-  @Override
-  public ModelMetadata metadata() {
-    return metadata;
   }
 
   /** The conversation through the GGUF file's chat template, by llama.cpp's template engine. */
@@ -75,12 +65,7 @@ final class LlamaCppModel implements LoadedModel, TextGenerator {
       throw new InferenceException.InvalidInput("Model %s (GGUF, llama.cpp) does not report log-probabilities.".formatted(name), "logprobs");
     }
     int promptTokens = model.encode(request.prompt()).length;
-    if (promptTokens >= context) {
-      throw new InferenceException.InvalidInput(
-          "The prompt is %d tokens; model %s's context holds %d, and at least one must be left to generate."
-              .formatted(promptTokens, name, context),
-          "messages");
-    }
+    requireRoom(promptTokens, context, name);
     if (active.incrementAndGet() > slots + maxWaiting) {
       active.decrementAndGet();
       throw new InferenceException.Unavailable(
@@ -170,17 +155,6 @@ final class LlamaCppModel implements LoadedModel, TextGenerator {
   public Load load() {
     int now = active.get();
     return new Load(Math.min(now, slots), Math.max(0, now - slots), 0, 0);
-  }
-
-  /** Generation waits for llama.cpp's threads: never run it on an event loop. */
-  @Override
-  public boolean waitsForOtherModels() {
-    return true;
-  }
-
-  @Override
-  public List<InferenceResult> infer(List<InferenceRequest> batch) {
-    return GeneratedTexts.infer(this, batch);
   }
 
   @Override

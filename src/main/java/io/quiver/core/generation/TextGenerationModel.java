@@ -3,6 +3,7 @@ package io.quiver.core.generation;
 import io.quiver.core.InferenceException;
 import io.quiver.core.InferenceRequest;
 import io.quiver.core.spi.InferenceResult;
+import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelMetadata;
 import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.tensor.DataType;
@@ -16,22 +17,51 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * A text generator's tensor interface, for KServe's v1 and v2: texts in {@code input-0}, greedy
- * continuations in {@code output-0}, {@code max_tokens} as a request parameter (16 by default).
+ * A loaded model that generates text, with the tensor interface KServe's v1 and v2 reach it by:
+ * texts in {@code input-0}, greedy continuations in {@code output-0}, {@code max_tokens} as a
+ * request parameter (16 by default). Generation waits for the model's own threads, so a call is
+ * never run on an event loop.
  */
-public final class GeneratedTexts {
+public abstract class TextGenerationModel implements LoadedModel, TextGenerator {
   private static final String INPUT = "input-0";
   private static final String OUTPUT = "output-0";
   private static final int DEFAULT_MAX_TOKENS = 16;
 
-  private GeneratedTexts() {}
+  private final ModelMetadata metadata;
 
-  public static ModelMetadata metadata(String platform) {
-    return new ModelMetadata(platform, List.of(TensorSpec.of(INPUT, DataType.BYTES, -1)), List.of(TensorSpec.of(OUTPUT, DataType.BYTES, -1)));
+  protected TextGenerationModel(String platform) {
+    this.metadata =
+        new ModelMetadata(platform, List.of(TensorSpec.of(INPUT, DataType.BYTES, -1)), List.of(TensorSpec.of(OUTPUT, DataType.BYTES, -1)));
+  }
+
+  @Override
+  public final ModelMetadata metadata() {
+    return metadata;
+  }
+
+  @Override
+  public final boolean waitsForOtherModels() {
+    return true;
+  }
+
+  /**
+   * Refuses a prompt that leaves no room in the context to generate.
+   *
+   * @throws InferenceException.InvalidInput naming the sizes
+   */
+  protected static void requireRoom(int promptTokens, int context, String model) {
+    if (promptTokens >= context) {
+      throw new InferenceException.InvalidInput(
+          "The prompt is %d tokens; model %s's context holds %d, and at least one must be left to generate."
+              .formatted(promptTokens, model, context),
+          "messages");
+    }
   }
 
   /** Answers a batch: every text of every request starts generating first, then all are awaited. */
-  public static List<InferenceResult> infer(TextGenerator generator, List<InferenceRequest> batch) {
+  @Override
+  public final List<InferenceResult> infer(List<InferenceRequest> batch) {
+    TextGenerator generator = this;
     InferenceResult[] results = new InferenceResult[batch.size()];
     List<List<Collected>> started = new ArrayList<>(batch.size());
     for (int r = 0; r < batch.size(); r++) {
