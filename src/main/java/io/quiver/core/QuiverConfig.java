@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /** Server-wide settings under {@code quiver.*} (environment: {@code QUIVER_*}). */
@@ -14,6 +15,12 @@ public interface QuiverConfig {
   /** The model repository: a folder of model folders. Container images set /mnt/models. */
   @WithDefault("examples/models")
   Path modelRepository();
+
+  /**
+   * When set, the repository folder is itself one model's folder, served under this name: the
+   * layout KServe's storage initializer leaves in /mnt/models for an InferenceService.
+   */
+  Optional<String> modelName();
 
   /**
    * Requests one model version runs at once; more wait in its queue. Default: the number of CPU

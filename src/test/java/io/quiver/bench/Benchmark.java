@@ -200,7 +200,7 @@ public final class Benchmark {
     }
   }
 
-  private static ModelInferRequest grpcRequest() {
+  static ModelInferRequest grpcRequest() {
     InferTensorContents.Builder contents = InferTensorContents.newBuilder();
     for (float value : ROW) {
       contents.addFp32Contents(value);

@@ -45,10 +45,16 @@ public class ModelRepository {
           "mlserver_onnx.OnnxModel", "onnx");
 
   private final Path root;
+  /** The one model the root folder is, in KServe's single-model layout; else null. */
+  private final String singleModel;
   private final ObjectMapper json;
 
   ModelRepository(QuiverConfig config, ObjectMapper json) {
     this.root = config.modelRepository().toAbsolutePath().normalize();
+    this.singleModel = config.modelName().orElse(null);
+    if (singleModel != null) {
+      requireValidName(singleModel);
+    }
     this.json = json;
   }
 
@@ -76,6 +82,9 @@ public class ModelRepository {
     if (!Files.isDirectory(root)) {
       return List.of();
     }
+    if (singleModel != null) {
+      return List.of(singleModel);
+    }
     try (Stream<Path> children = Files.list(root)) {
       return children
           .filter(Files::isDirectory)
@@ -97,8 +106,8 @@ public class ModelRepository {
    */
   public ModelFolder folder(String name) {
     requireValidName(name);
-    Path directory = root.resolve(name);
-    if (!Files.isDirectory(directory)) {
+    Path directory = singleModel == null ? root.resolve(name) : root;
+    if (!Files.isDirectory(directory) || singleModel != null && !singleModel.equals(name)) {
       throw InferenceException.ModelNotFound.model(name);
     }
     requireInsideRepository(directory, name);

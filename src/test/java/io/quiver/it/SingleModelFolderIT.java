@@ -1,0 +1,30 @@
+package io.quiver.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quiver.support.ServerProcess;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * KServe's layout: the storage initializer leaves one model's files directly in /mnt/models, and
+ * the runtime is told the InferenceService's name. Quiver serves that folder as that one model.
+ */
+class SingleModelFolderIT {
+
+  @Test
+  void theRepositoryFolderIsServedAsTheNamedModel() throws Exception {
+    Map<String, String> kserve = Map.of("QUIVER_MODEL_REPOSITORY", "examples/models/iris-xgboost", "QUIVER_MODEL_NAME", "flowers");
+    try (ServerProcess server = ServerProcess.start(kserve)) {
+      server.awaitReady(Duration.ofSeconds(60));
+      HttpResponse<String> predicted = server.post("/v1/models/flowers:predict", "{\"instances\": [[6.8, 2.8, 4.8, 1.4]]}");
+      assertEquals(200, predicted.statusCode(), predicted.body());
+      assertTrue(predicted.body().startsWith("{\"predictions\":[["), predicted.body());
+      assertEquals("{\"models\":[\"flowers\"]}", server.get("/v1/models").body());
+      assertEquals(404, server.get("/v2/models/iris-xgboost").statusCode());
+    }
+  }
+}
