@@ -12,9 +12,12 @@ import java.util.OptionalInt;
 @ConfigMapping(prefix = "quiver")
 public interface QuiverConfig {
 
-  /** The model repository: a folder of model folders. Container images set /mnt/models. */
+  /**
+   * The model repository: a folder of model folders, or a storage URI (http(s)://, gs://, hf://,
+   * pvc://, file://) of one, downloaded at start. Container images set /mnt/models.
+   */
   @WithDefault("examples/models")
-  Path modelRepository();
+  String modelRepository();
 
   /**
    * When set, the repository folder is itself one model's folder, served under this name: the

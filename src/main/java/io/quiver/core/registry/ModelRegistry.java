@@ -9,6 +9,7 @@ import io.quiver.core.scheduler.BatchPolicy;
 import io.quiver.core.scheduler.ModelScheduler;
 import io.quiver.core.spi.LoadedModel;
 import io.quiver.core.spi.ModelSettings;
+import io.quiver.core.spi.ModelStorage;
 import io.quiver.core.spi.ModelSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -38,15 +39,21 @@ public class ModelRegistry {
 
   private final ModelRepository repository;
   private final ModelLoader loader;
+  private final ModelStorage storage;
   private final QuiverConfig config;
   private final List<InferenceObserver> observers;
   private final ConcurrentMap<String, ServedModel> models = new ConcurrentHashMap<>();
   private volatile boolean closing;
 
   ModelRegistry(
-      ModelRepository repository, ModelLoader loader, QuiverConfig config, Instance<InferenceObserver> observers) {
+      ModelRepository repository,
+      ModelLoader loader,
+      ModelStorage storage,
+      QuiverConfig config,
+      Instance<InferenceObserver> observers) {
     this.repository = repository;
     this.loader = loader;
+    this.storage = storage;
     this.config = config;
     this.observers = observers.stream().toList();
   }
@@ -175,7 +182,12 @@ public class ModelRegistry {
         new ModelSource(
             folder.name(), label, directory, settings, concurrency, folder.triton() == null ? null : folder.triton().config());
     long started = System.nanoTime();
-    return TimedLoad.run(() -> loader.load(source), config.loadTimeout(), slot.describe())
+    // a model stored elsewhere is downloaded as part of its load, within the same time limit
+    String storageUri = settings.parameter(ModelRepository.STORAGE_URI).orElse(null);
+    return TimedLoad.run(
+            () -> loader.load(storageUri == null ? source : source.inDirectory(storage.materialise(storageUri))),
+            config.loadTimeout(),
+            slot.describe())
         .handle(
             (model, error) -> {
               if (error != null) {

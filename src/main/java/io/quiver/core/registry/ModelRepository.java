@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quiver.core.InferenceException;
 import io.quiver.core.QuiverConfig;
 import io.quiver.core.spi.ModelSettings;
+import io.quiver.core.spi.ModelStorage;
 import io.quiver.core.spi.TensorSpec;
 import io.quiver.core.tensor.DataType;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,13 +45,16 @@ public class ModelRepository {
           "mlserver_mlflow.MLflowRuntime", "mlflow",
           "mlserver_onnx.OnnxModel", "onnx");
 
+  /** The settings parameter that holds a model's storage URI. */
+  public static final String STORAGE_URI = "storage_uri";
+
   private final Path root;
   /** The one model the root folder is, in KServe's single-model layout; else null. */
   private final String singleModel;
   private final ObjectMapper json;
 
-  ModelRepository(QuiverConfig config, ObjectMapper json) {
-    this.root = config.modelRepository().toAbsolutePath().normalize();
+  ModelRepository(QuiverConfig config, ModelStorage storage, ObjectMapper json) throws IOException {
+    this.root = storage.materialise(config.modelRepository()).toAbsolutePath().normalize();
     this.singleModel = config.modelName().orElse(null);
     if (singleModel != null) {
       requireValidName(singleModel);
@@ -238,6 +242,11 @@ public class ModelRepository {
     // KServe's Hugging Face server takes the task at the top level too
     if (text(node, "task") != null) {
       parameters.putIfAbsent("task", text(node, "task"));
+    }
+    // where the model's files are, when not beside its settings (KServe's storageUri)
+    String storage = Optional.ofNullable(text(node, "storage_uri")).orElse(text(node, "storageUri"));
+    if (storage != null) {
+      parameters.putIfAbsent(STORAGE_URI, storage);
     }
     return new ModelSettings(
         format,

@@ -26,6 +26,11 @@ public record ModelSource(
     this(name, version, directory, settings, 1, null);
   }
 
+  /** The same model with its files in another folder (downloaded from where its settings say). */
+  public ModelSource inDirectory(Path newDirectory) {
+    return new ModelSource(name, version, newDirectory, settings, concurrency, tritonConfig);
+  }
+
   /** The same files with other settings. */
   public ModelSource withSettings(ModelSettings newSettings) {
     return new ModelSource(name, version, directory, newSettings, concurrency, tritonConfig);

@@ -1,0 +1,115 @@
+package io.quiver.storage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** A remote store a model can be downloaded from, into an empty folder. */
+sealed interface RemoteStore {
+  ObjectMapper JSON = new ObjectMapper();
+
+  void download(StorageUri uri, Path into) throws IOException;
+
+  /**
+   * {@code http(s)://}: one file, put in the folder under its name, or an archive ({@code
+   * .tar.gz}, {@code .tgz}, {@code .tar}, {@code .zip}) unpacked into it.
+   */
+  record Http() implements RemoteStore {
+    @Override
+    public void download(StorageUri uri, Path into) throws IOException {
+      String name = Path.of(uri.uri().getPath()).getFileName() == null ? "" : Path.of(uri.uri().getPath()).getFileName().toString();
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException("%s names no file".formatted(uri.text()));
+      }
+      if (!Archives.isArchive(name)) {
+        Downloads.toFile(uri.uri(), null, Archives.inside(into, name), null);
+        return;
+      }
+      Path archive = Files.createTempFile(into.getParent(), "archive", ".part");
+      try {
+        Downloads.toFile(uri.uri(), null, archive, null);
+        Archives.unpack(archive, name, into);
+      } finally {
+        Files.deleteIfExists(archive);
+      }
+    }
+  }
+
+  /**
+   * {@code gs://bucket/prefix}: every object under the prefix, through Cloud Storage's JSON API,
+   * each checked against the MD5 the store gives; anonymous, or with the OAuth access token in
+   * {@code GOOGLE_OAUTH_ACCESS_TOKEN}.
+   */
+  record GoogleCloudStorage(String endpoint, String token) implements RemoteStore {
+    @Override
+    public void download(StorageUri uri, Path into) throws IOException {
+      String bucket = URLEncoder.encode(uri.authority(), StandardCharsets.UTF_8);
+      String prefix = uri.path();
+      String pageToken = null;
+      int objects = 0;
+      do {
+        String list =
+            "%s/storage/v1/b/%s/o?prefix=%s%s"
+                .formatted(endpoint, bucket, URLEncoder.encode(prefix, StandardCharsets.UTF_8), pageToken == null ? "" : "&pageToken=" + pageToken);
+        JsonNode page = JSON.readTree(Downloads.text(URI.create(list), token));
+        for (JsonNode item : page.path("items")) {
+          String name = item.path("name").asText();
+          if (name.endsWith("/")) {
+            continue; // a folder placeholder
+          }
+          String relative = name.length() > prefix.length() ? name.substring(prefix.length()).replaceFirst("^/", "") : Path.of(name).getFileName().toString();
+          URI media = URI.create("%s/storage/v1/b/%s/o/%s?alt=media".formatted(endpoint, bucket, URLEncoder.encode(name, StandardCharsets.UTF_8)));
+          Downloads.toFile(media, token, Archives.inside(into, relative), item.path("md5Hash").asText(null));
+          objects++;
+        }
+        pageToken = page.path("nextPageToken").asText(null);
+      } while (pageToken != null);
+      if (objects == 0) {
+        throw new IOException("%s holds no objects".formatted(uri.text()));
+      }
+    }
+  }
+
+  /**
+   * {@code hf://org/repo[:revision]}: every file of a Hugging Face Hub model repository at the
+   * revision (default {@code main}), with the token in {@code HF_TOKEN} for gated or private ones.
+   */
+  record HuggingFaceHub(String endpoint, String token) implements RemoteStore {
+    @Override
+    public void download(StorageUri uri, Path into) throws IOException {
+      String repository = uri.authority() + (uri.path().isEmpty() ? "" : "/" + uri.path());
+      String revision = "main";
+      int colon = repository.lastIndexOf(':');
+      if (colon > 0) {
+        revision = repository.substring(colon + 1);
+        repository = repository.substring(0, colon);
+      }
+      JsonNode model = JSON.readTree(Downloads.text(URI.create("%s/api/models/%s/revision/%s".formatted(endpoint, repository, revision)), token));
+      for (JsonNode sibling : model.path("siblings")) {
+        String file = sibling.path("rfilename").asText();
+        URI resolve = URI.create("%s/%s/resolve/%s/%s".formatted(endpoint, repository, revision, file));
+        Downloads.toFile(resolve, token, Archives.inside(into, file), null);
+      }
+    }
+  }
+
+  /**
+   * The stores by scheme.
+   *
+   * @param environment where the credentials are: {@code GOOGLE_OAUTH_ACCESS_TOKEN}, {@code HF_TOKEN}
+   */
+  static Map<String, RemoteStore> of(String gcsEndpoint, String hubEndpoint, Map<String, String> environment) {
+    RemoteStore http = new Http();
+    return Map.of(
+        "http", http,
+        "https", http,
+        "gs", new GoogleCloudStorage(gcsEndpoint, environment.get("GOOGLE_OAUTH_ACCESS_TOKEN")),
+        "hf", new HuggingFaceHub(hubEndpoint, environment.get("HF_TOKEN")));
+  }
+}

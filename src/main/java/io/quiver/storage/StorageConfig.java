@@ -1,0 +1,26 @@
+package io.quiver.storage;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Where remote models are cached and fetched from, under {@code quiver.storage.*}. */
+@ConfigMapping(prefix = "quiver.storage")
+public interface StorageConfig {
+
+  /** The folder downloads are kept in. Default: {@code ~/.cache/quiver/models}. */
+  Optional<Path> cacheDir();
+
+  /** Where {@code pvc://<claim>/<path>} claims are mounted (KServe's convention). */
+  @WithDefault("/mnt/pvc")
+  Path pvcRoot();
+
+  /** Cloud Storage's JSON API, for {@code gs://} (an emulator's address in tests). */
+  @WithDefault("https://storage.googleapis.com")
+  String gcsEndpoint();
+
+  /** The Hugging Face Hub, for {@code hf://} (a mirror's address where there is one). */
+  @WithDefault("https://huggingface.co")
+  String hfEndpoint();
+}
