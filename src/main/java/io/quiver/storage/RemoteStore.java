@@ -23,10 +23,11 @@ sealed interface RemoteStore {
   record Http() implements RemoteStore {
     @Override
     public void download(StorageUri uri, Path into) throws IOException {
-      String name = Path.of(uri.uri().getPath()).getFileName() == null ? "" : Path.of(uri.uri().getPath()).getFileName().toString();
-      if (name.isEmpty()) {
+      Path file = Path.of(uri.uri().getPath()).getFileName();
+      if (file == null) {
         throw new IllegalArgumentException("%s names no file".formatted(uri.text()));
       }
+      String name = file.toString();
       if (!Archives.isArchive(name)) {
         Downloads.toFile(uri.uri(), null, Archives.inside(into, name), null);
         return;
@@ -60,10 +61,10 @@ sealed interface RemoteStore {
         JsonNode page = JSON.readTree(Downloads.text(URI.create(list), token));
         for (JsonNode item : page.path("items")) {
           String name = item.path("name").asText();
-          if (name.endsWith("/")) {
-            continue; // a folder placeholder
+          String relative = relative(name, prefix);
+          if (relative == null) {
+            continue; // a folder placeholder, or a neighbour that only shares the prefix's letters
           }
-          String relative = name.length() > prefix.length() ? name.substring(prefix.length()).replaceFirst("^/", "") : Path.of(name).getFileName().toString();
           URI media = URI.create("%s/storage/v1/b/%s/o/%s?alt=media".formatted(endpoint, bucket, URLEncoder.encode(name, StandardCharsets.UTF_8)));
           Downloads.toFile(media, token, Archives.inside(into, relative), item.path("md5Hash").asText(null));
           objects++;
@@ -73,6 +74,21 @@ sealed interface RemoteStore {
       if (objects == 0) {
         throw new IOException("%s holds no objects".formatted(uri.text()));
       }
+    }
+
+    /** Where an object goes in the folder: the prefix is one object, or a folder of them. */
+    private static String relative(String name, String prefix) {
+      if (name.endsWith("/")) {
+        return null;
+      }
+      if (name.equals(prefix)) {
+        return Path.of(name).getFileName().toString();
+      }
+      if (prefix.isEmpty()) {
+        return name;
+      }
+      String folder = prefix.endsWith("/") ? prefix : prefix + "/";
+      return name.startsWith(folder) ? name.substring(folder.length()) : null;
     }
   }
 

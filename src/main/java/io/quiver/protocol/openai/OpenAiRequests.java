@@ -31,20 +31,7 @@ final class OpenAiRequests {
 
   static Completion completion(JsonNode body) {
     requireObject(body);
-    JsonNode prompt = body.path("prompt");
-    List<String> prompts = new ArrayList<>();
-    if (prompt.isTextual()) {
-      prompts.add(prompt.asText());
-    } else if (prompt.isArray() && !prompt.isEmpty()) {
-      for (JsonNode item : prompt) {
-        if (!item.isTextual()) {
-          throw new InvalidInput("'prompt' must be a string or a list of strings; token lists are not supported.", "prompt");
-        }
-        prompts.add(item.asText());
-      }
-    } else {
-      throw new InvalidInput("'prompt' is required: a string or a list of strings.", "prompt");
-    }
+    List<String> prompts = texts(body, "prompt");
     int logprobs = -1;
     if (!body.path("logprobs").isNull() && !body.path("logprobs").isMissingNode()) {
       logprobs = integer(body, "logprobs", 0);
@@ -83,20 +70,7 @@ final class OpenAiRequests {
   static Embedding embedding(JsonNode body) {
     requireObject(body);
     String model = model(body);
-    JsonNode input = body.path("input");
-    List<String> inputs = new ArrayList<>();
-    if (input.isTextual()) {
-      inputs.add(input.asText());
-    } else if (input.isArray() && !input.isEmpty()) {
-      for (JsonNode item : input) {
-        if (!item.isTextual()) {
-          throw new InvalidInput("'input' must be a string or a list of strings; token lists are not supported.", "input");
-        }
-        inputs.add(item.asText());
-      }
-    } else {
-      throw new InvalidInput("'input' is required: a string or a non-empty list of strings.", "input");
-    }
+    List<String> inputs = texts(body, "input");
     String format = body.path("encoding_format").asText("float");
     if (!format.equals("float") && !format.equals("base64")) {
       throw new InvalidInput("'encoding_format' must be float or base64, got '%s'.".formatted(format), "encoding_format");
@@ -128,6 +102,25 @@ final class OpenAiRequests {
     boolean stream = bool(body, "stream");
     boolean includeUsage = stream && body.path("stream_options").path("include_usage").asBoolean(false);
     return new Generation(model, sampling, n, stream, includeUsage);
+  }
+
+  /** A field that holds a string or a non-empty list of them (token lists are not supported). */
+  private static List<String> texts(JsonNode body, String field) {
+    JsonNode value = body.path(field);
+    List<String> texts = new ArrayList<>();
+    if (value.isTextual()) {
+      texts.add(value.asText());
+    } else if (value.isArray() && !value.isEmpty()) {
+      for (JsonNode item : value) {
+        if (!item.isTextual()) {
+          throw new InvalidInput("'%s' must be a string or a list of strings; token lists are not supported.".formatted(field), field);
+        }
+        texts.add(item.asText());
+      }
+    } else {
+      throw new InvalidInput("'%s' is required: a string or a non-empty list of strings.".formatted(field), field);
+    }
+    return texts;
   }
 
   private static String content(JsonNode content) {
