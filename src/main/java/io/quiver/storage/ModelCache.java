@@ -34,7 +34,7 @@ public class ModelCache implements ModelStorage {
   ModelCache(StorageConfig config) {
     this.configuredRoot = config.cacheDir();
     this.pvcRoot = config.pvcRoot();
-    this.stores = RemoteStore.of(config.gcsEndpoint(), config.hfEndpoint(), System.getenv());
+    this.stores = RemoteStore.of(config, System.getenv());
   }
 
   @Override
@@ -54,7 +54,7 @@ public class ModelCache implements ModelStorage {
         RemoteStore store = stores.get(uri.scheme());
         if (store == null) {
           throw new IllegalArgumentException(
-              "storage URI %s: scheme %s:// is not supported (local paths, file://, pvc://, http://, https://, gs://, hf://)"
+              "storage URI %s: scheme %s:// is not supported (local paths, file://, pvc://, http://, https://, s3://, gs://, hf://)"
                   .formatted(text, uri.scheme()));
         }
         return cached(uri, store);

@@ -9,6 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** A remote store a model can be downloaded from, into an empty folder. */
 sealed interface RemoteStore {
@@ -77,7 +84,7 @@ sealed interface RemoteStore {
     }
 
     /** Where an object goes in the folder: the prefix is one object, or a folder of them. */
-    private static String relative(String name, String prefix) {
+    static String relative(String name, String prefix) {
       if (name.endsWith("/")) {
         return null;
       }
@@ -116,16 +123,56 @@ sealed interface RemoteStore {
   }
 
   /**
+   * {@code s3://bucket/prefix}: every object under the prefix, through the AWS SDK's S3 client,
+   * which checks each object's checksum where the store keeps one. Credentials and region from
+   * the standard AWS variables; an endpoint override and path-style access for S3-compatible
+   * stores (MinIO, Ceph).
+   */
+  record S3(String endpoint, boolean pathStyle) implements RemoteStore {
+    @Override
+    public void download(StorageUri uri, Path into) throws IOException {
+      S3ClientBuilder builder = S3Client.builder().httpClient(UrlConnectionHttpClient.create()).forcePathStyle(pathStyle);
+      if (endpoint != null && !endpoint.isEmpty()) {
+        builder.endpointOverride(URI.create(endpoint));
+      }
+      if (System.getenv("AWS_REGION") == null && System.getProperty("aws.region") == null) {
+        builder.region(Region.US_EAST_1);
+      }
+      String prefix = uri.path();
+      int objects = 0;
+      try (S3Client client = builder.build()) {
+        for (S3Object object : client.listObjectsV2Paginator(list -> list.bucket(uri.authority()).prefix(prefix)).contents()) {
+          String relative = GoogleCloudStorage.relative(object.key(), prefix);
+          if (relative == null) {
+            continue;
+          }
+          Path file = Archives.inside(into, relative);
+          Files.createDirectories(file.getParent());
+          client.getObject(get -> get.bucket(uri.authority()).key(object.key()).checksumMode(ChecksumMode.ENABLED), file);
+          objects++;
+        }
+      } catch (SdkException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+      if (objects == 0) {
+        throw new IOException("%s holds no objects".formatted(uri.text()));
+      }
+    }
+  }
+
+  /**
    * The stores by scheme.
    *
-   * @param environment where the credentials are: {@code GOOGLE_OAUTH_ACCESS_TOKEN}, {@code HF_TOKEN}
+   * @param environment where the credentials are: {@code GOOGLE_OAUTH_ACCESS_TOKEN}, {@code
+   *     HF_TOKEN} (S3's are read by the AWS SDK itself)
    */
-  static Map<String, RemoteStore> of(String gcsEndpoint, String hubEndpoint, Map<String, String> environment) {
+  static Map<String, RemoteStore> of(StorageConfig config, Map<String, String> environment) {
     RemoteStore http = new Http();
     return Map.of(
         "http", http,
         "https", http,
-        "gs", new GoogleCloudStorage(gcsEndpoint, environment.get("GOOGLE_OAUTH_ACCESS_TOKEN")),
-        "hf", new HuggingFaceHub(hubEndpoint, environment.get("HF_TOKEN")));
+        "s3", new S3(config.s3Endpoint().orElse(null), config.s3PathStyle()),
+        "gs", new GoogleCloudStorage(config.gcsEndpoint(), environment.get("GOOGLE_OAUTH_ACCESS_TOKEN")),
+        "hf", new HuggingFaceHub(config.hfEndpoint(), environment.get("HF_TOKEN")));
   }
 }

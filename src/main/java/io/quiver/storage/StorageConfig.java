@@ -16,6 +16,16 @@ public interface StorageConfig {
   @WithDefault("/mnt/pvc")
   Path pvcRoot();
 
+  /**
+   * The S3 endpoint for {@code s3://}, for S3-compatible stores (KServe's {@code S3_ENDPOINT} as a
+   * URL); default AWS. {@code AWS_ENDPOINT_URL} works too, read by the AWS SDK.
+   */
+  Optional<String> s3Endpoint();
+
+  /** Path-style S3 addresses (MinIO and most S3-compatible stores need them). */
+  @WithDefault("false")
+  boolean s3PathStyle();
+
   /** Cloud Storage's JSON API, for {@code gs://} (an emulator's address in tests). */
   @WithDefault("https://storage.googleapis.com")
   String gcsEndpoint();
