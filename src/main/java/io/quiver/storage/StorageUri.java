@@ -26,10 +26,6 @@ record StorageUri(String text, String scheme, String authority, String path) {
     return new StorageUri(text, scheme, authority, path);
   }
 
-  boolean local() {
-    return scheme.isEmpty() || scheme.equals("file") || scheme.equals("pvc");
-  }
-
   URI uri() {
     return URI.create(text);
   }

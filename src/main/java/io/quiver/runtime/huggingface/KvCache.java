@@ -27,10 +27,6 @@ final class KvCache {
     return length;
   }
 
-  int capacity() {
-    return capacity;
-  }
-
   /**
    * Writes this cache as row {@code row} of a batched {@code [batch, heads, past, head size]}
    * input, left-padded with zeros to {@code past} positions.

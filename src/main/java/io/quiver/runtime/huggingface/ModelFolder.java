@@ -10,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * What a Hugging Face model folder says about the model beside its weights: {@code config.json},
@@ -70,13 +69,6 @@ final class ModelFolder {
     List<String> architectures = new ArrayList<>();
     config.path("architectures").forEach(name -> architectures.add(name.asText()));
     return Task.of(architectures);
-  }
-
-  /** Class labels by index (config.json's {@code id2label}), in index order; empty when none. */
-  List<String> labels() {
-    TreeMap<Integer, String> byIndex = new TreeMap<>();
-    config.path("id2label").properties().forEach(entry -> byIndex.put(Integer.parseInt(entry.getKey()), entry.getValue().asText()));
-    return List.copyOf(byIndex.values());
   }
 
   /** The longest token sequence the model takes: its position table, or the tokenizer's limit. */

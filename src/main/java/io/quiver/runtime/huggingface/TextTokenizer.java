@@ -12,11 +12,9 @@ import java.util.List;
  */
 final class TextTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
-  private final int maxLength;
 
-  private TextTokenizer(HuggingFaceTokenizer tokenizer, int maxLength) {
+  private TextTokenizer(HuggingFaceTokenizer tokenizer) {
     this.tokenizer = tokenizer;
-    this.maxLength = maxLength;
   }
 
   /**
@@ -28,7 +26,7 @@ final class TextTokenizer implements AutoCloseable {
   static TextTokenizer read(Path file, int maxLength) throws IOException {
     var builder = HuggingFaceTokenizer.builder().optTokenizerPath(file).optAddSpecialTokens(true).optPadding(false);
     builder = maxLength > 0 ? builder.optTruncation(true).optMaxLength(maxLength) : builder.optTruncation(false);
-    return new TextTokenizer(builder.build(), maxLength);
+    return new TextTokenizer(builder.build());
   }
 
   /** Texts as a batch, padded with 0 to the longest, with attention mask and token types. */
@@ -72,10 +70,6 @@ final class TextTokenizer implements AutoCloseable {
 
   String decode(long[] ids, boolean skipSpecialTokens) {
     return tokenizer.decode(ids, skipSpecialTokens);
-  }
-
-  int maxLength() {
-    return maxLength;
   }
 
   @Override
