@@ -55,7 +55,9 @@ public class ModelRepository {
 
   ModelRepository(QuiverConfig config, ModelStorage storage, ObjectMapper json) throws IOException {
     this.root = storage.materialise(config.modelRepository()).toAbsolutePath().normalize();
-    this.singleModel = config.modelName().orElse(null);
+    // KServe's Triton format leaves a repository of models (each with its config.pbtxt) in
+    // /mnt/models, which is served as a repository whatever the InferenceService's name
+    this.singleModel = config.modelName().filter(name -> !holdsTritonModels(root)).orElse(null);
     if (singleModel != null) {
       requireValidName(singleModel);
     }
@@ -74,6 +76,14 @@ public class ModelRepository {
     /** The folder holding a version's files. */
     Path versionDirectory(String version) {
       return version == null ? directory : directory.resolve(version);
+    }
+  }
+
+  private static boolean holdsTritonModels(Path folder) {
+    try (Stream<Path> children = Files.list(folder)) {
+      return children.anyMatch(child -> Files.isRegularFile(child.resolve(TritonConfig.FILE)));
+    } catch (IOException e) {
+      return false;
     }
   }
 
