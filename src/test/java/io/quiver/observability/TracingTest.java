@@ -87,6 +87,31 @@ class TracingTest {
   }
 
   @Test
+  void anOpenAiCompletionIsTracedAndLogged() throws Exception {
+    java.nio.file.Path folder = io.quiver.support.TestRepository.root().resolve("traced-chat");
+    io.quiver.support.TestRepository.copyTree(java.nio.file.Path.of("src/test/resources/huggingface/tiny-chat"), folder);
+    assertEquals(200, Rest.post("/v2/repository/models/traced-chat/load", "").status());
+    String traceId = randomHex(16);
+    String callerSpan = randomHex(8);
+    String id = "traced-chat-" + traceId.substring(0, 8);
+    Reply reply =
+        Rest.post(
+            "/openai/v1/completions",
+            "{\"model\": \"traced-chat\", \"prompt\": \"Hello\", \"max_tokens\": 4}".getBytes(StandardCharsets.UTF_8),
+            "traceparent",
+            "00-" + traceId + "-" + callerSpan + "-01",
+            "ce-id",
+            id);
+    assertEquals(200, reply.status(), reply.text());
+    Span inference = inferenceSpan(traceId);
+    assertEquals(callerSpan, inference.parentSpanId());
+    assertEquals("openai", inference.attributes().get("quiver.protocol"));
+    assertEquals("success", inference.attributes().get("quiver.outcome"));
+    List<Posted> logged = awaitLogged(id, 2);
+    assertEquals(2, logged.size(), "the request and its answer are logged");
+  }
+
+  @Test
   void aKafkaRequestsAnswerCarriesItsInferenceSpan() throws Exception {
     String traceId = randomHex(16);
     String callerSpan = randomHex(8);

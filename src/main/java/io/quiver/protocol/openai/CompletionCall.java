@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quiver.core.InferenceException;
+import io.quiver.core.InferenceObserver.Outcome;
+import io.quiver.core.Trace;
 import io.quiver.core.generation.FinishReason;
 import io.quiver.core.generation.Generation;
 import io.quiver.core.generation.TokenLogprob;
@@ -50,19 +52,31 @@ final class CompletionCall {
   private final Context io;
   private final HttpServerResponse response;
   private final Consumer<Object> answer;
+  private final Trace trace;
   private final List<Choice> choices = new ArrayList<>();
   private final List<Generation> generations = new ArrayList<>();
   private int unfinished;
   private int promptTokens;
   private int completionTokens;
   private boolean failed;
+  private boolean ended;
 
   /**
    * @param answer sends the whole response body (not streaming), or an error before anything was
    *     sent; called on the response's I/O context for errors
+   * @param trace the call's trace (and payload log), ended once with the call
    */
   CompletionCall(
-      Kind kind, ObjectMapper json, String model, boolean stream, boolean includeUsage, boolean logprobs, Context io, HttpServerResponse response, Consumer<Object> answer) {
+      Kind kind,
+      ObjectMapper json,
+      String model,
+      boolean stream,
+      boolean includeUsage,
+      boolean logprobs,
+      Context io,
+      HttpServerResponse response,
+      Consumer<Object> answer,
+      Trace trace) {
     this.kind = kind;
     this.json = json;
     this.id = kind.idPrefix + UUID.randomUUID().toString().replace("-", "");
@@ -73,6 +87,7 @@ final class CompletionCall {
     this.io = io;
     this.response = response;
     this.answer = answer;
+    this.trace = trace;
   }
 
   /**
@@ -95,6 +110,21 @@ final class CompletionCall {
   /** Stops every choice's generation: the client is gone. */
   synchronized void cancel() {
     generations.forEach(Generation::cancel);
+    end(new InferenceException.Unavailable("The client went away."));
+  }
+
+  /** Ends the call's trace, once: null for an answer sent in full. */
+  private synchronized void end(Throwable failure) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    Outcome outcome = Outcome.SUCCESS;
+    if (failure != null) {
+      int status = OpenAiErrors.status(failure);
+      outcome = status == 503 ? Outcome.REJECTED : status < 500 ? Outcome.CLIENT_ERROR : Outcome.SERVER_ERROR;
+    }
+    trace.end(model, null, outcome, failure);
   }
 
   /** Sends one event; the stream's head goes out with the first. */
@@ -138,6 +168,7 @@ final class CompletionCall {
     }
     failed = true;
     generations.forEach(Generation::cancel);
+    end(error);
     io.runOnContext(
         ignored -> {
           if (response.closed() || response.ended()) {
@@ -199,6 +230,7 @@ final class CompletionCall {
       body.set("usage", usage());
       answer.accept(body);
     }
+    end(null);
   }
 
   /** One choice: its text so far, and its log-probabilities when asked for. */

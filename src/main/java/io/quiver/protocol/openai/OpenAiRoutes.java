@@ -91,7 +91,7 @@ public class OpenAiRoutes {
         () -> {
           OpenAiRequests.Completion request = OpenAiRequests.completion(json.readTree(body.getBytes()));
           OpenAiRequests.Generation settings = request.generation();
-          start(call(context, CompletionCall.Kind.COMPLETION, settings), settings, request.prompts(), request.echo());
+          start(call(context, body, CompletionCall.Kind.COMPLETION, settings), settings, request.prompts(), request.echo());
         });
   }
 
@@ -102,11 +102,13 @@ public class OpenAiRoutes {
           OpenAiRequests.Chat request = OpenAiRequests.chat(json.readTree(body.getBytes()));
           OpenAiRequests.Generation settings = request.generation();
           String prompt = generation.chatPrompt(settings.model(), request.messages());
-          start(call(context, CompletionCall.Kind.CHAT, settings), settings, List.of(prompt), false);
+          start(call(context, body, CompletionCall.Kind.CHAT, settings), settings, List.of(prompt), false);
         });
   }
 
-  private CompletionCall call(RoutingContext context, CompletionCall.Kind kind, OpenAiRequests.Generation settings) {
+  /** A completion call, its request logged and traced (a streamed answer is traced, not logged). */
+  private CompletionCall call(RoutingContext context, Buffer body, CompletionCall.Kind kind, OpenAiRequests.Generation settings) {
+    Trace trace = responder.startCall(context, Protocol.OPENAI, settings.model(), null, body);
     CompletionCall call =
         new CompletionCall(
             kind,
@@ -123,7 +125,8 @@ public class OpenAiRoutes {
               } else {
                 responder.sendJson(context, 200, answer);
               }
-            });
+            },
+            trace);
     context.response().closeHandler(ignored -> call.cancel());
     return call;
   }
