@@ -55,8 +55,21 @@ public class RequestBodies {
     }
   }
 
+  /** The routing-context key of a body already read (by a check that needed it before the route). */
+  private static final String READ_BODY = "quiver.body";
+
+  /** Keeps a body read before the route, for the route's {@link #read}. */
+  public static void keep(RoutingContext context, Buffer body) {
+    context.put(READ_BODY, body);
+  }
+
   /** Reads the whole body, then hands it to {@code handler} (on the event loop). */
   public void read(RoutingContext context, BiConsumer<RoutingContext, Buffer> handler) {
+    Buffer kept = context.get(READ_BODY);
+    if (kept != null) {
+      handler.accept(context, kept);
+      return;
+    }
     HttpServerRequest request = context.request();
     Buffer body = Buffer.buffer();
     request.handler(

@@ -1,0 +1,128 @@
+package io.quiver.security;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.auth.principal.DefaultJWTParser;
+import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
+import io.smallrye.jwt.auth.principal.ParseException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * Turns a presented credential into a {@link Caller}: a static API key (by its digest), else a
+ * bearer JWT verified offline with MicroProfile JWT's settings (RS256 or ES256; signature, issuer,
+ * audience, expiry and not-before checked). Scopes come from the token's {@code scope} claim
+ * (space-separated, OAuth style) and its {@code groups}. Failures are counted by reason in {@code
+ * quiver_auth_failures_total}; credentials never reach a log.
+ */
+@ApplicationScoped
+public class Authenticator {
+  private final AuthConfig config;
+  private final ApiKeys apiKeys;
+  private final DefaultJWTParser jwt;
+  private final MeterRegistry meters;
+  private final Map<String, Counter> failures = new ConcurrentHashMap<>();
+
+  Authenticator(
+      AuthConfig config,
+      MeterRegistry meters,
+      @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> publicKey,
+      @ConfigProperty(name = "mp.jwt.verify.issuer") Optional<String> issuer,
+      @ConfigProperty(name = "mp.jwt.verify.audiences") Optional<Set<String>> audiences) {
+    this.config = config;
+    this.meters = meters;
+    try {
+      this.apiKeys = config.enabled() && config.apiKeysFile().isPresent() ? ApiKeys.read(config.apiKeysFile().get()) : ApiKeys.none();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the API keys file " + config.apiKeysFile().get(), e);
+    }
+    if (publicKey.isPresent()) {
+      JWTAuthContextInfo context = new JWTAuthContextInfo(publicKey.get(), issuer.orElse(null));
+      context.setSignatureAlgorithm(Set.of(SignatureAlgorithm.RS256, SignatureAlgorithm.ES256));
+      audiences.ifPresent(context::setExpectedAudience);
+      this.jwt = new DefaultJWTParser(context);
+    } else {
+      this.jwt = null;
+    }
+  }
+
+  public boolean enabled() {
+    return config.enabled();
+  }
+
+  /** Whether a REST path is open without a credential. */
+  public boolean open(String path) {
+    return config.openPaths().contains(path);
+  }
+
+  /**
+   * The caller a credential stands for.
+   *
+   * @param bearer the token after {@code Bearer } in {@code Authorization}, or null
+   * @param apiKey the {@code X-API-Key} header, or null
+   * @throws AuthenticationFailure when there is none, or it is not accepted
+   */
+  public Caller authenticate(String bearer, String apiKey) {
+    String credential = apiKey != null && !apiKey.isBlank() ? apiKey.strip() : bearer;
+    if (credential == null || credential.isBlank()) {
+      throw failure("missing", "A credential is required: Authorization: Bearer <token or API key>, or X-API-Key.");
+    }
+    Caller byKey = apiKeys.find(credential);
+    if (byKey != null) {
+      return byKey;
+    }
+    if (credential.chars().filter(c -> c == '.').count() != 2 || jwt == null) {
+      throw failure("unknown_key", "The credential is neither a known API key nor a JSON Web Token.");
+    }
+    JsonWebToken token;
+    try {
+      token = jwt.parse(credential);
+    } catch (ParseException e) {
+      throw failure("invalid", "The token is not accepted: " + reason(e));
+    }
+    Set<String> scopes = new HashSet<>(token.getGroups());
+    Object scope = token.getClaim("scope");
+    if (scope != null) {
+      for (String granted : scope.toString().strip().split("\\s+")) {
+        if (!granted.isEmpty()) {
+          scopes.add(granted);
+        }
+      }
+    }
+    return new Caller(token.getSubject() != null ? token.getSubject() : token.getName(), scopes);
+  }
+
+  /** Counts a refusal of an authenticated caller. */
+  public void forbidden() {
+    counter("forbidden").increment();
+  }
+
+  private AuthenticationFailure failure(String reason, String message) {
+    counter(reason).increment();
+    return new AuthenticationFailure(reason, message);
+  }
+
+  private Counter counter(String reason) {
+    return failures.computeIfAbsent(
+        reason, r -> Counter.builder("quiver_auth_failures").description("Calls refused for their credential, by reason").tag("reason", r).register(meters));
+  }
+
+  /** The verifier's own words, without the token. */
+  private static String reason(ParseException e) {
+    Throwable cause = e;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    String message = cause.getMessage() == null ? e.getMessage() : cause.getMessage();
+    return message == null ? "verification failed" : message.replaceAll("eyJ[A-Za-z0-9_.-]+", "<token>");
+  }
+}
