@@ -16,8 +16,14 @@ final class RestTarget implements LoadTarget {
   private final String path;
   private final Buffer body;
   private final HttpMethod method;
+  private final String authorization;
 
   RestTarget(Vertx vertx, String name, int port, String path, String body, int connections) {
+    this(vertx, name, port, path, body, connections, null);
+  }
+
+  /** A target whose every request carries {@code Authorization: <authorization>} (null: none). */
+  RestTarget(Vertx vertx, String name, int port, String path, String body, int connections, String authorization) {
     this.name = name;
     this.client =
         vertx.createHttpClient(
@@ -27,6 +33,7 @@ final class RestTarget implements LoadTarget {
     this.path = path;
     this.body = body == null ? null : Buffer.buffer(body);
     this.method = body == null ? HttpMethod.GET : HttpMethod.POST;
+    this.authorization = authorization;
   }
 
   @Override
@@ -38,7 +45,13 @@ final class RestTarget implements LoadTarget {
   public void call(Consumer<Throwable> done) {
     client
         .request(method, port, "localhost", path)
-        .compose(request -> body == null ? request.send() : request.send(body))
+        .compose(
+            request -> {
+              if (authorization != null) {
+                request.putHeader("Authorization", authorization);
+              }
+              return body == null ? request.send() : request.send(body);
+            })
         .compose(
             response ->
                 response
