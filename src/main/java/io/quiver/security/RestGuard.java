@@ -67,7 +67,10 @@ public class RestGuard {
       return;
     }
     RouteRights.Needed needed = RouteRights.of(method, path);
-    if (permitted(context, caller, needed.model(), needed.right())) {
+    if (needed.model() == null) {
+      RestResponder.limitVisibleModels(context, model -> caller.may(model, needed.right()));
+      context.next();
+    } else if (permitted(context, caller, needed.model(), needed.right())) {
       context.next();
     }
   }

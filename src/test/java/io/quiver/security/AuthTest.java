@@ -80,6 +80,19 @@ class AuthTest {
   }
 
   @Test
+  void listsShowOnlyTheCallersModels() {
+    String bearer = "Bearer " + token("models:iris-onnx:infer");
+    String v1 = Rest.get("/v1/models", "Authorization", bearer).text();
+    assertTrue(v1.contains("\"iris-onnx\"") && !v1.contains("iris-xgboost"), v1);
+    String v2 = Rest.get("/v2/models", "Authorization", bearer).text();
+    assertTrue(v2.contains("\"iris-onnx\"") && !v2.contains("iris-xgboost"), v2);
+    assertEquals("[]", post("/v2/repository/index", "", "Authorization", bearer).text(), "the index lists what the caller may administer");
+    String admin = "Bearer " + token("models:iris-xgboost:admin");
+    String index = post("/v2/repository/index", "", "Authorization", admin).text();
+    assertTrue(index.contains("iris-xgboost") && !index.contains("iris-onnx"), index);
+  }
+
+  @Test
   void badTokensAreRefused() {
     Instant past = Instant.now().minusSeconds(3600);
     String expired = Jwt.issuer(AuthProfile.ISSUER).subject("alice").claim("scope", "models:*:infer").issuedAt(past).expiresAt(past.plusSeconds(60))

@@ -61,6 +61,15 @@ public final class Rest {
     return send(HttpRequest.newBuilder(uri(path)).GET());
   }
 
+  /** A GET with headers, given as name, value, name, value... */
+  public static Reply get(String path, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return send(request);
+  }
+
   /** POSTs a JSON text with no Content-Type header, as KServe's Python client does. */
   public static Reply post(String path, String body) {
     return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body)));

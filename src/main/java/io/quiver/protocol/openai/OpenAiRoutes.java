@@ -68,7 +68,9 @@ public class OpenAiRoutes {
   private void models(RoutingContext context) {
     ObjectNode list = json.createObjectNode().put("object", "list");
     ArrayNode data = list.putArray("data");
-    generation.languageModels().forEach(model -> data.add(modelNode(model.name())));
+    generation.languageModels().stream()
+        .filter(model -> RestResponder.visible(context, model.name()))
+        .forEach(model -> data.add(modelNode(model.name())));
     responder.sendJson(context, 200, list);
   }
 

@@ -20,6 +20,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -156,6 +157,23 @@ public class RestResponder {
             () -> body.getByteBuf().nioBuffer(),
             contentType == null ? "application/json" : contentType));
     return trace;
+  }
+
+  /** The routing-context key of the test which models a caller may see. */
+  private static final String VISIBLE_MODELS = "quiver.visible-models";
+
+  /**
+   * Limits what this request's model lists show (an authentication check does, to the caller's
+   * models); without it every model is visible.
+   */
+  public static void limitVisibleModels(RoutingContext context, Predicate<String> visible) {
+    context.put(VISIBLE_MODELS, visible);
+  }
+
+  /** Whether this request's model lists may show {@code model}. */
+  public static boolean visible(RoutingContext context, String model) {
+    Predicate<String> visible = context.get(VISIBLE_MODELS);
+    return visible == null || visible.test(model);
   }
 
   /** The Vert.x context a request arrived on: where writes to its response belong. */

@@ -71,7 +71,7 @@ public class TorchServeRoutes {
     router.get("/ping").handler(this::ping);
     router.post("/predictions/:model").handler(context -> bodies.read(context, this::predict));
     router.post("/predictions/:model/:version").handler(context -> bodies.read(context, this::predict));
-    router.get("/models").handler(context -> responder.guarded(context, () -> responder.sendJson(context, 200, list())));
+    router.get("/models").handler(context -> responder.guarded(context, () -> responder.sendJson(context, 200, list(context))));
     router.get("/models/:model").handler(this::describe);
   }
 
@@ -98,8 +98,9 @@ public class TorchServeRoutes {
         });
   }
 
-  private ModelList list() {
-    return new ModelList(registry.modelNames().stream().map(name -> new ModelEntry(name, name)).toList());
+  private ModelList list(RoutingContext context) {
+    return new ModelList(
+        registry.modelNames().stream().filter(name -> RestResponder.visible(context, name)).map(name -> new ModelEntry(name, name)).toList());
   }
 
   private void describe(RoutingContext context) {

@@ -74,7 +74,7 @@ public class V1Routes {
   }
 
   private void listModels(RoutingContext context) {
-    responder.sendJson(context, 200, new ModelList(registry.modelNames()));
+    responder.sendJson(context, 200, new ModelList(registry.modelNames().stream().filter(name -> RestResponder.visible(context, name)).toList()));
   }
 
   /**

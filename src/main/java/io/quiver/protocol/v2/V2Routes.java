@@ -119,7 +119,7 @@ public class V2Routes {
   }
 
   private void listModels(RoutingContext context) {
-    responder.sendJson(context, 200, new ModelList(registry.modelNames()));
+    responder.sendJson(context, 200, new ModelList(registry.modelNames().stream().filter(name -> RestResponder.visible(context, name)).toList()));
   }
 
   /** Triton's statistics extension: every served version's, one model's, or one version's. */
@@ -246,6 +246,7 @@ public class V2Routes {
               200,
               registry.index().stream()
                   .filter(entry -> !readyOnly || entry.state() == ModelState.READY)
+                  .filter(entry -> RestResponder.visible(context, entry.name()))
                   .map(IndexRow::of)
                   .toList());
         });
