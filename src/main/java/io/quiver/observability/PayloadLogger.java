@@ -96,6 +96,7 @@ public class PayloadLogger {
       String model,
       String version,
       String correlationId,
+      String caller,
       Supplier<ByteBuffer> payload,
       String contentType) {
     Protocol endpoint = trace.protocol();
@@ -106,7 +107,7 @@ public class PayloadLogger {
     }
     String id = correlationId != null ? correlationId : RequestIds.next();
     if (mode.logsRequests()) {
-      offer(record(REQUEST_TYPE, id, endpoint, traceparent, model, version, null, contentType, payload));
+      offer(record(REQUEST_TYPE, id, endpoint, traceparent, model, version, caller, null, contentType, payload));
     }
     if (!mode.logsResponses()) {
       return Call.NONE;
@@ -123,7 +124,7 @@ public class PayloadLogger {
       }
 
       private void respond(int status, Supplier<ByteBuffer> body, String type) {
-        offer(record(RESPONSE_TYPE, id, endpoint, traceparent, model, version, status, type, body));
+        offer(record(RESPONSE_TYPE, id, endpoint, traceparent, model, version, caller, status, type, body));
       }
     };
   }
@@ -152,15 +153,16 @@ public class PayloadLogger {
       String traceparent,
       String model,
       String version,
+      String caller,
       Integer status,
       String contentType,
       Supplier<ByteBuffer> payload) {
     return new LogRecord(
-        id, attributes(type, id, endpoint, traceparent, model, version, status), contentType, copy(payload.get()));
+        id, attributes(type, id, endpoint, traceparent, model, version, caller, status), contentType, copy(payload.get()));
   }
 
   private static Map<String, String> attributes(
-      String type, String id, Protocol endpoint, String traceparent, String model, String version, Integer status) {
+      String type, String id, Protocol endpoint, String traceparent, String model, String version, String caller, Integer status) {
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("specversion", "1.0");
     attributes.put("id", id);
@@ -180,6 +182,10 @@ public class PayloadLogger {
     }
     if (traceparent != null) {
       attributes.put("traceparent", traceparent);
+    }
+    if (caller != null) {
+      // who called, as authenticated (a token's subject, an API key's name), never the credential
+      attributes.put("quivercaller", caller);
     }
     return attributes;
   }

@@ -2,6 +2,8 @@ package io.quiver.security;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -9,6 +11,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.quarkus.grpc.GlobalInterceptor;
+import io.quiver.protocol.grpc.TraceHeaders;
 import io.quiver.security.Caller.Right;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
@@ -50,7 +53,8 @@ public class GrpcGuard implements ServerInterceptor {
       return new ServerCall.Listener<>() {};
     }
     Right right = ADMIN.contains(method) ? Right.ADMIN : Right.INFER;
-    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
+    Context identified = Context.current().withValue(TraceHeaders.CALLER, caller.subject());
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(Contexts.interceptCall(identified, call, headers, next)) {
       private boolean refused;
 
       @Override

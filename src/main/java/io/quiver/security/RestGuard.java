@@ -54,6 +54,7 @@ public class RestGuard {
       refuse(context, 401, e.getMessage(), "invalid_api_key");
       return;
     }
+    RestResponder.identifyCaller(context, caller.subject());
     String method = context.request().method().name();
     if (RouteRights.modelInBody(method, path)) {
       bodies.read(

@@ -29,6 +29,8 @@ public class AuthProfile implements QuarkusTestProfile {
   static final KeyPair EC = generate("EC", "secp256r1");
   /** A key nobody trusts, under the trusted RSA key's id. */
   static final KeyPair IMPOSTOR = generate("RSA", null);
+  /** The payload log's HTTP sink, to see whom records name. */
+  static final io.quiver.support.HttpCapture LOG_SINK = io.quiver.support.HttpCapture.start();
 
   private static KeyPair generate(String algorithm, String curve) {
     try {
@@ -56,7 +58,9 @@ public class AuthProfile implements QuarkusTestProfile {
           "quiver.auth.enabled", "true",
           "quiver.auth.api-keys-file", keys.toString(),
           "mp.jwt.verify.publickey.location", jwks.toString(),
-          "mp.jwt.verify.issuer", ISSUER);
+          "mp.jwt.verify.issuer", ISSUER,
+          "quiver.logger.mode", "all",
+          "quiver.logger.url", LOG_SINK.url());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

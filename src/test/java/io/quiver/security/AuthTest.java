@@ -116,6 +116,24 @@ class AuthTest {
   }
 
   @Test
+  void thePayloadLogNamesTheCallerNeverTheCredential() throws Exception {
+    String token = token("models:iris-onnx:infer");
+    String id = "auth-logged-" + System.nanoTime();
+    assertEquals(200, post("/v2/models/iris-onnx/infer", IRIS, "Authorization", "Bearer " + token, "ce-id", id).status());
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    java.util.List<io.quiver.support.HttpCapture.Posted> records = java.util.List.of();
+    while (records.size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      records = AuthProfile.LOG_SINK.posted().stream().filter(p -> id.equals(p.headers().get("ce-id"))).toList();
+    }
+    assertEquals(2, records.size(), "the request and its answer");
+    for (io.quiver.support.HttpCapture.Posted record : records) {
+      assertEquals("alice", record.headers().get("ce-quivercaller"));
+      assertTrue(record.headers().values().stream().noneMatch(value -> value.contains(token)), "no header carries the token");
+    }
+  }
+
+  @Test
   void anApiKeyWorksInEitherHeader() {
     assertEquals(200, post("/v1/models/iris-xgboost:predict", XGB, "X-API-Key", AuthProfile.API_KEY).status());
     assertEquals(200, post("/v1/models/iris-xgboost:predict", XGB, "Authorization", "Bearer " + AuthProfile.API_KEY).status());

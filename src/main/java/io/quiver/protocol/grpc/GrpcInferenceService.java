@@ -162,6 +162,7 @@ public class GrpcInferenceService extends MutinyGRPCInferenceServiceGrpc.GRPCInf
             request.getModelName(),
             emptyToNull(request.getModelVersion()),
             emptyToNull(request.getId()),
+            TraceHeaders.CALLER.get(),
             () -> ByteBuffer.wrap(request.toByteArray()),
             PROTOBUF);
     return answer(trace, request)

@@ -13,6 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class TraceHeaders implements ServerInterceptor {
   static final Context.Key<String> TRACEPARENT = Context.key("traceparent");
   static final Context.Key<String> TRACESTATE = Context.key("tracestate");
+  /** Who is calling, as an authentication interceptor established it; for the payload log. */
+  public static final Context.Key<String> CALLER = Context.key("quiver-caller");
   private static final Metadata.Key<String> TRACEPARENT_HEADER =
       Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<String> TRACESTATE_HEADER =

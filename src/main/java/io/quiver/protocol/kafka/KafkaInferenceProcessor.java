@@ -219,6 +219,7 @@ public class KafkaInferenceProcessor {
             event == null ? null : event.model(),
             event == null ? null : event.modelVersion(),
             id,
+            null, // the broker's ACLs decided who may send
             () -> ByteBuffer.wrap(event == null ? one.record.getPayload() : event.data()),
             "application/json");
   }

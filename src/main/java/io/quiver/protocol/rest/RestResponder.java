@@ -154,9 +154,18 @@ public class RestResponder {
             model,
             version,
             correlationId,
+            context.get(CALLER),
             () -> body.getByteBuf().nioBuffer(),
             contentType == null ? "application/json" : contentType));
     return trace;
+  }
+
+  /** The routing-context key of who is calling, as authenticated. */
+  private static final String CALLER = "quiver.caller";
+
+  /** Records who is calling (as authenticated: never the credential), for the payload log. */
+  public static void identifyCaller(RoutingContext context, String subject) {
+    context.put(CALLER, subject);
   }
 
   /** The routing-context key of the test which models a caller may see. */
