@@ -9,8 +9,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quiver.support.Expected;
 import io.quiver.support.Rest;
 import io.quiver.support.Rest.Reply;
-import io.quiver.support.TestRepository;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -22,33 +20,23 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = StorageServers.class, restrictToAnnotatedClass = true)
 class StorageTest {
-  private static final String IRIS =
-      "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[6.8,2.8,4.8,1.4]}]}";
-
-  private static Reply loadFrom(String name, String uri) throws Exception {
-    Path folder = TestRepository.root().resolve(name);
-    Files.createDirectories(folder);
-    Files.writeString(folder.resolve("model-settings.json"), "{\"storage_uri\": \"" + uri + "\"}");
-    return Rest.post("/v2/repository/models/" + name + "/load", "");
-  }
-
   @Test
   void filesArchivesAndBucketsServeAsTheLocalModel() throws Exception {
-    JsonNode local = Rest.post("/v2/models/iris-onnx/infer", IRIS).json().get("outputs");
+    JsonNode local = Rest.post("/v2/models/iris-onnx/infer", StoredModels.IRIS).json().get("outputs");
     for (String[] model :
         new String[][] {
           {"remote-tar", StorageServers.base + "/archives/iris.tar.gz"},
           {"remote-zip", StorageServers.base + "/archives/iris.zip"},
           {"remote-gcs", "gs://models/iris/1"}
         }) {
-      Reply loaded = loadFrom(model[0], model[1]);
+      Reply loaded = StoredModels.loadFrom(model[0], model[1]);
       assertEquals(200, loaded.status(), model[1] + ": " + loaded.text());
-      Reply answer = Rest.post("/v2/models/" + model[0] + "/infer", IRIS);
+      Reply answer = Rest.post("/v2/models/" + model[0] + "/infer", StoredModels.IRIS);
       assertEquals(200, answer.status(), answer.text());
       assertEquals(local, answer.json().get("outputs"), model[1]);
     }
 
-    Reply booster = loadFrom("remote-file", StorageServers.base + "/files/model.json");
+    Reply booster = StoredModels.loadFrom("remote-file", StorageServers.base + "/files/model.json");
     assertEquals(200, booster.status(), booster.text());
     assertEquals(
         Rest.post("/v1/models/iris-xgboost:predict", "{\"instances\": [[6.8, 2.8, 4.8, 1.4]]}").json(),
@@ -56,13 +44,13 @@ class StorageTest {
 
     // downloaded once: a reload uses the cache
     int downloads = StorageServers.requests("/archives/iris.tar.gz");
-    assertEquals(200, loadFrom("remote-tar", StorageServers.base + "/archives/iris.tar.gz").status());
+    assertEquals(200, StoredModels.loadFrom("remote-tar", StorageServers.base + "/archives/iris.tar.gz").status());
     assertEquals(downloads, StorageServers.requests("/archives/iris.tar.gz"));
   }
 
   @Test
   void theHuggingFaceHubServesALanguageModel() throws Exception {
-    Reply loaded = loadFrom("hub-chat", "hf://quiver/tiny-chat:v1");
+    Reply loaded = StoredModels.loadFrom("hub-chat", "hf://quiver/tiny-chat:v1");
     assertEquals(200, loaded.status(), loaded.text());
     JsonNode expected = Expected.JSON.readTree(Path.of("src/test/resources/expected/huggingface-tiny-chat.json").toFile()).at("/completions/1");
     String body = "{\"model\": \"hub-chat\", \"prompt\": \"%s\", \"max_tokens\": 24, \"temperature\": 0}".formatted(expected.get("prompt").asText());
@@ -71,24 +59,24 @@ class StorageTest {
 
   @Test
   void aFailedOrCorruptDownloadFailsItsModelAloneAndLeavesNothingBehind() throws Exception {
-    Reply missing = loadFrom("remote-missing", StorageServers.base + "/archives/nothing.tar.gz");
+    Reply missing = StoredModels.loadFrom("remote-missing", StorageServers.base + "/archives/nothing.tar.gz");
     assertTrue(missing.status() >= 400, missing.text());
     assertTrue(missing.error().contains("answered 404"), missing.text());
 
-    Reply corrupt = loadFrom("remote-corrupt", "gs://models/broken");
+    Reply corrupt = StoredModels.loadFrom("remote-corrupt", "gs://models/broken");
     assertTrue(corrupt.status() >= 400, corrupt.text());
     assertTrue(corrupt.error().contains("MD5"), corrupt.text());
 
-    Reply escaping = loadFrom("remote-escape", StorageServers.base + "/archives/escape.zip");
+    Reply escaping = StoredModels.loadFrom("remote-escape", StorageServers.base + "/archives/escape.zip");
     assertTrue(escaping.status() >= 400, escaping.text());
     assertTrue(escaping.error().contains("outside"), escaping.text());
 
-    Reply unknown = loadFrom("remote-s4", "s4://bucket/model");
+    Reply unknown = StoredModels.loadFrom("remote-s4", "s4://bucket/model");
     assertTrue(unknown.error().contains("not supported"), unknown.text());
 
     for (Path entry : StorageServers.cacheEntries()) {
       assertTrue(!entry.getFileName().toString().startsWith(".partial"), "a partial download was left: " + entry);
     }
-    assertEquals(200, Rest.post("/v2/models/iris-onnx/infer", IRIS).status());
+    assertEquals(200, Rest.post("/v2/models/iris-onnx/infer", StoredModels.IRIS).status());
   }
 }

@@ -34,6 +34,18 @@ public final class NativeLibraries {
   private NativeLibraries() {}
 
   /**
+   * This machine as a library jar names its folders: the jar's names for Linux, macOS and Windows,
+   * and for x86-64 (64-bit ARM is {@code aarch64} in every jar Quiver uses), joined by {@code
+   * separator}; e.g. {@code linux-x64}.
+   */
+  public static String platform(String linux, String mac, String windows, String x86, String separator) {
+    String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+    String arch = System.getProperty("os.arch", "").toLowerCase(java.util.Locale.ROOT);
+    boolean arm = arch.equals("aarch64") || arch.equals("arm64");
+    return (os.contains("mac") ? mac : os.contains("win") ? windows : linux) + separator + (arm ? "aarch64" : x86);
+  }
+
+  /**
    * The folder for one runtime's libraries, made private if it is new.
    *
    * @param configured the folder the user named, if any (checked just the same)

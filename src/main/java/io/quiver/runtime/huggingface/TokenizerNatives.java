@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -27,10 +26,11 @@ final class TokenizerNatives {
       return;
     }
     String library = System.mapLibraryName("tokenizers");
-    String resource = "/native/lib/" + platform() + "/cpu/" + library;
+    String platform = NativeLibraries.platform("linux", "osx", "win", "x86_64", "-");
+    String resource = "/native/lib/" + platform + "/cpu/" + library;
     URL url = TokenizerNatives.class.getResource(resource);
     if (url == null) {
-      throw new IllegalStateException("the tokenizers library has no native build for " + platform());
+      throw new IllegalStateException("the tokenizers library has no native build for " + platform);
     }
     Path folder = NativeLibraries.folder(configured, "tokenizers-" + release());
     try {
@@ -51,13 +51,5 @@ final class TokenizerNatives {
       throw new UncheckedIOException("cannot read the tokenizers library's version", e);
     }
     return properties.getProperty("version", "unknown");
-  }
-
-  private static String platform() {
-    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-    String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-    String osPart = os.contains("mac") ? "osx" : os.contains("win") ? "win" : "linux";
-    String archPart = arch.equals("aarch64") || arch.equals("arm64") ? "aarch64" : "x86_64";
-    return osPart + "-" + archPart;
   }
 }

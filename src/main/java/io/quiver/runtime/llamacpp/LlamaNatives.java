@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -29,10 +28,11 @@ final class LlamaNatives {
     }
     if (System.getProperty(PATH_PROPERTY) == null) {
       String library = System.mapLibraryName("jllama");
-      String resource = "/de/kherud/llama/" + platform() + "/" + library;
+      String platform = NativeLibraries.platform("Linux", "Mac", "Windows", "x86_64", "/");
+      String resource = "/de/kherud/llama/" + platform + "/" + library;
       URL url = LlamaNatives.class.getResource(resource);
       if (url == null) {
-        throw new IllegalStateException("java-llama.cpp has no native build for " + platform());
+        throw new IllegalStateException("java-llama.cpp has no native build for " + platform);
       }
       String release = LlamaModel.class.getPackage().getImplementationVersion();
       Path folder = NativeLibraries.folder(configured, "llama-" + (release == null ? "4.2.0" : release));
@@ -45,13 +45,5 @@ final class LlamaNatives {
     }
     LlamaModel.setLogger(LogFormat.TEXT, (level, message) -> LOG.debug(message.strip()));
     prepared = true;
-  }
-
-  private static String platform() {
-    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-    String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-    String osPart = os.contains("mac") ? "Mac" : os.contains("win") ? "Windows" : "Linux";
-    String archPart = arch.equals("aarch64") || arch.equals("arm64") ? "aarch64" : "x86_64";
-    return osPart + "/" + archPart;
   }
 }

@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -39,7 +38,7 @@ final class OnnxNatives {
     }
     String release = OrtEnvironment.class.getPackage().getImplementationVersion();
     Path folder = NativeLibraries.folder(configured, "onnxruntime-" + (release == null ? "unknown" : release));
-    String resourceFolder = "/ai/onnxruntime/native/" + platform() + "/";
+    String resourceFolder = "/ai/onnxruntime/native/" + NativeLibraries.platform("linux", "osx", "win", "x64", "-") + "/";
     try {
       for (String library : LIBRARIES) {
         String file = System.mapLibraryName(library);
@@ -52,13 +51,5 @@ final class OnnxNatives {
       throw new UncheckedIOException("cannot extract ONNX Runtime's native libraries to " + folder, e);
     }
     System.setProperty(PATH_PROPERTY, folder.toString());
-  }
-
-  private static String platform() {
-    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-    String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-    String osPart = os.contains("mac") ? "osx" : os.contains("win") ? "win" : "linux";
-    String archPart = arch.equals("aarch64") || arch.equals("arm64") ? "aarch64" : "x64";
-    return osPart + "-" + archPart;
   }
 }
