@@ -21,6 +21,12 @@ public interface AuthConfig {
   /** Static API keys: one a line, its SHA-256 hex digest followed by its scopes. */
   Optional<Path> apiKeysFile();
 
+  /**
+   * Client certificates accepted as callers (mutual TLS): one a line, the certificate's subject
+   * as written by Java (e.g. {@code CN=team-a,O=Acme}), then {@code |} and its scopes.
+   */
+  Optional<Path> clientCertificatesFile();
+
   /** REST paths open without a credential. */
   @WithDefault("/,/v2/health/live,/v2/health/ready,/v2/health/startup,/metrics,/ping")
   List<String> openPaths();

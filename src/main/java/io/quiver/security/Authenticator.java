@@ -32,6 +32,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 public class Authenticator {
   private final AuthConfig config;
   private final ApiKeys apiKeys;
+  private final Map<String, Set<String>> certificates;
   private final DefaultJWTParser jwt;
   private final MeterRegistry meters;
   private final Map<String, Counter> failures = new ConcurrentHashMap<>();
@@ -53,6 +54,11 @@ public class Authenticator {
       this.apiKeys = config.enabled() && config.apiKeysFile().isPresent() ? ApiKeys.read(config.apiKeysFile().get()) : ApiKeys.none();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the API keys file " + config.apiKeysFile().get(), e);
+    }
+    try {
+      this.certificates = config.enabled() && config.clientCertificatesFile().isPresent() ? certificates(config.clientCertificatesFile().get()) : Map.of();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the client certificates file " + config.clientCertificatesFile().get(), e);
     }
     if (publicKey.isPresent()) {
       JWTAuthContextInfo context = new JWTAuthContextInfo(publicKey.get(), issuer.orElse(null));
@@ -118,6 +124,31 @@ public class Authenticator {
     }
     verified.put(credential, new Verified(caller, token.getExpirationTime()));
     return caller;
+  }
+
+  /**
+   * The caller a verified client certificate stands for (mutual TLS), or null when its subject is
+   * not listed.
+   */
+  public Caller byCertificate(String subject) {
+    Set<String> scopes = certificates.get(subject);
+    return scopes == null ? null : new Caller(subject, scopes);
+  }
+
+  private static Map<String, Set<String>> certificates(java.nio.file.Path file) throws IOException {
+    Map<String, Set<String>> subjects = new java.util.HashMap<>();
+    for (String line : java.nio.file.Files.readAllLines(file)) {
+      String entry = line.strip();
+      if (entry.isEmpty() || entry.startsWith("#")) {
+        continue;
+      }
+      int bar = entry.lastIndexOf('|');
+      if (bar < 0) {
+        throw new IllegalArgumentException("%s: expected '<subject> | <scopes>', got '%s'".formatted(file, entry));
+      }
+      subjects.put(entry.substring(0, bar).strip(), Set.of(entry.substring(bar + 1).strip().split("\\s+")));
+    }
+    return Map.copyOf(subjects);
   }
 
   /** Counts a refusal of an authenticated caller. */

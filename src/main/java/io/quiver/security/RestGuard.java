@@ -48,7 +48,7 @@ public class RestGuard {
     }
     Caller caller;
     try {
-      caller = authenticator.authenticate(bearer(context.request().getHeader("Authorization")), context.request().getHeader("X-API-Key"));
+      caller = caller(context);
     } catch (AuthenticationFailure e) {
       context.response().putHeader("WWW-Authenticate", "Bearer");
       refuse(context, 401, e.getMessage(), "invalid_api_key");
@@ -74,6 +74,30 @@ public class RestGuard {
     } else if (permitted(context, caller, needed.model(), needed.right())) {
       context.next();
     }
+  }
+
+  /** Who calls: by a bearer token or API key, else by a listed client certificate. */
+  private Caller caller(RoutingContext context) {
+    String bearer = bearer(context.request().getHeader("Authorization"));
+    String apiKey = context.request().getHeader("X-API-Key");
+    Caller certified = bearer == null && apiKey == null ? certified(context) : null;
+    return certified != null ? certified : authenticator.authenticate(bearer, apiKey);
+  }
+
+  /** The caller a verified client certificate (mutual TLS) stands for, or null. */
+  private Caller certified(RoutingContext context) {
+    if (!context.request().isSSL()) {
+      return null;
+    }
+    try {
+      java.util.List<java.security.cert.Certificate> chain = context.request().connection().peerCertificates();
+      if (chain != null && !chain.isEmpty() && chain.getFirst() instanceof java.security.cert.X509Certificate certificate) {
+        return authenticator.byCertificate(certificate.getSubjectX500Principal().getName());
+      }
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      // no client certificate: other credentials decide
+    }
+    return null;
   }
 
   private boolean permitted(RoutingContext context, Caller caller, String model, Right right) {

@@ -36,7 +36,7 @@ public class TlsProfile implements QuarkusTestProfile {
     }
   }
 
-  private static void keytool(String... arguments) throws IOException {
+  static void keytool(String... arguments) throws IOException {
     List<String> command = new java.util.ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
     command.addAll(List.of(arguments));
