@@ -17,20 +17,21 @@ final class KafkaLogSink implements LogSink {
   private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;
 
-  KafkaLogSink(String bootstrapServers, String topic) {
-    this.producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                // A broker that is down must not hold the sender thread for long: the buffer in
-                // front of it fills and drops instead.
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.CLIENT_ID_CONFIG, "quiver-payload-logger"),
-            new ByteArraySerializer(),
-            new ByteArraySerializer());
+  /**
+   * @param security the Kafka client's security settings ({@code security.protocol}, {@code
+   *     sasl.*}, {@code ssl.*}), as the event path's clients get them
+   */
+  KafkaLogSink(String bootstrapServers, String topic, Map<String, String> security) {
+    Map<String, Object> settings = new java.util.HashMap<>(security);
+    settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    // A broker that is down must not hold the sender thread for long: the buffer in front of it
+    // fills and drops instead.
+    settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000);
+    settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    settings.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    settings.put(ProducerConfig.CLIENT_ID_CONFIG, "quiver-payload-logger");
+    this.producer = new KafkaProducer<>(settings, new ByteArraySerializer(), new ByteArraySerializer());
     this.topic = topic;
   }
 

@@ -218,13 +218,30 @@ public class PayloadLogger {
   private List<SinkQueue> openSinks() {
     List<SinkQueue> opened = new ArrayList<>();
     kafkaBootstrapServers.ifPresent(
-        servers -> opened.add(queue("kafka", new KafkaLogSink(servers, config.topic()))));
+        servers -> opened.add(queue("kafka", new KafkaLogSink(servers, config.topic(), kafkaSecurity()))));
     config.url().ifPresent(url -> opened.add(queue("http", new HttpLogSink(url))));
     if (opened.isEmpty()) {
       LOG.warn("Payload logging is on but has nowhere to go: set KAFKA_BOOTSTRAP_SERVERS or QUIVER_LOGGER_URL");
     }
     return List.copyOf(opened);
   }
+
+  /** The Kafka client security settings under {@code kafka.*} (KAFKA_SECURITY_PROTOCOL, ...). */
+  private static Map<String, String> kafkaSecurity() {
+    org.eclipse.microprofile.config.Config settings = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+    Map<String, String> security = new LinkedHashMap<>();
+    for (String key : KAFKA_SECURITY_KEYS) {
+      settings.getOptionalValue("kafka." + key, String.class).ifPresent(value -> security.put(key, value));
+    }
+    return security;
+  }
+
+  private static final List<String> KAFKA_SECURITY_KEYS =
+      List.of(
+          "security.protocol", "sasl.mechanism", "sasl.jaas.config", "sasl.client.callback.handler.class",
+          "sasl.login.callback.handler.class", "ssl.truststore.location", "ssl.truststore.password", "ssl.truststore.type",
+          "ssl.keystore.location", "ssl.keystore.password", "ssl.keystore.type", "ssl.key.password",
+          "ssl.endpoint.identification.algorithm");
 
   private SinkQueue queue(String name, LogSink sink) {
     return new SinkQueue(name, sink, config.bufferSize(), config.maxBlock(), this::drop);

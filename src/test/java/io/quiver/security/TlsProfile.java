@@ -10,14 +10,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * HTTPS only, with a certificate the JDK's keytool makes here: a server key pair for localhost in a
- * PKCS12 key store, and its certificate alone in a trust store for the test's client.
+ * HTTPS only, and gRPC over TLS on its own server, with a certificate the JDK's keytool makes
+ * here: a server key pair for localhost in a PKCS12 key store, its certificate as PEM, and alone
+ * in a trust store for the test's clients.
  */
 public class TlsProfile implements QuarkusTestProfile {
   static final String PASSWORD = "quiver-test";
   static final Path FOLDER = folder();
   static final Path KEY_STORE = FOLDER.resolve("server.p12");
   static final Path TRUST_STORE = FOLDER.resolve("trust.p12");
+  static final Path CERTIFICATE = FOLDER.resolve("server.crt");
 
   private static Path folder() {
     try {
@@ -58,6 +60,10 @@ public class TlsProfile implements QuarkusTestProfile {
         "quarkus.http.ssl.certificate.key-store-file", KEY_STORE.toString(),
         "quarkus.http.ssl.certificate.key-store-password", PASSWORD,
         "quarkus.http.test-ssl-port", "0",
-        "quarkus.http.insecure-requests", "disabled");
+        "quarkus.http.insecure-requests", "disabled",
+        "quarkus.grpc.server.plain-text", "false",
+        "quarkus.grpc.server.ssl.key-store", KEY_STORE.toString(),
+        "quarkus.grpc.server.ssl.key-store-password", PASSWORD,
+        "quarkus.grpc.server.ssl.key-store-type", "PKCS12");
   }
 }

@@ -19,7 +19,7 @@ import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
-/** HTTPS through Quarkus' standard settings, with a certificate made by the test: inference over TLS, refused without trusting it. */
+/** HTTPS and gRPC over TLS through Quarkus' standard settings, with a certificate made by the test. */
 @QuarkusTest
 @TestProfile(TlsProfile.class)
 class TlsTest {
@@ -39,6 +39,27 @@ class TlsTest {
 
     HttpClient untrusting = HttpClient.newHttpClient();
     assertThrows(SSLHandshakeException.class, () -> untrusting.send(request, HttpResponse.BodyHandlers.ofString()), "an unknown certificate is refused");
+  }
+
+  @Test
+  void grpcOverTlsOnItsOwnServer() throws Exception {
+    int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
+    io.grpc.ManagedChannel secure =
+        io.grpc.netty.NettyChannelBuilder.forAddress("localhost", port)
+            .sslContext(io.grpc.netty.GrpcSslContexts.forClient().trustManager(TlsProfile.CERTIFICATE.toFile()).build())
+            .build();
+    io.grpc.ManagedChannel plain = io.grpc.ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    try {
+      var request = io.quiver.protocol.grpc.api.ServerLiveRequest.getDefaultInstance();
+      assertTrue(io.quiver.protocol.grpc.api.GRPCInferenceServiceGrpc.newBlockingStub(secure).serverLive(request).getLive());
+      assertThrows(
+          io.grpc.StatusRuntimeException.class,
+          () -> io.quiver.protocol.grpc.api.GRPCInferenceServiceGrpc.newBlockingStub(plain).withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS).serverLive(request),
+          "plain text is refused");
+    } finally {
+      secure.shutdownNow();
+      plain.shutdownNow();
+    }
   }
 
   private static SSLContext trusting() throws Exception {
