@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * gRPC's side of authentication: metadata {@code authorization: Bearer ...} (or {@code
- * x-api-key}), UNAUTHENTICATED without an acceptable one, PERMISSION_DENIED for a caller without
+ * x-api-key}), or a listed client certificate (mutual TLS); UNAUTHENTICATED without an acceptable one, PERMISSION_DENIED for a caller without
  * the right on the model the request names. ServerLive and ServerReady stay open.
  */
 @ApplicationScoped
@@ -47,7 +47,9 @@ public class GrpcGuard implements ServerInterceptor {
     try {
       String authorization = headers.get(AUTHORIZATION);
       String bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).strip() : null;
-      caller = authenticator.authenticate(bearer, headers.get(API_KEY));
+      String apiKey = headers.get(API_KEY);
+      Caller certified = bearer == null && apiKey == null ? certified(call) : null;
+      caller = certified != null ? certified : authenticator.authenticate(bearer, apiKey);
     } catch (AuthenticationFailure e) {
       call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
       return new ServerCall.Listener<>() {};
@@ -78,6 +80,22 @@ public class GrpcGuard implements ServerInterceptor {
         }
       }
     };
+  }
+
+  /** The caller a verified client certificate (mutual TLS) stands for, or null. */
+  private Caller certified(ServerCall<?, ?> call) {
+    javax.net.ssl.SSLSession session = call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_SSL_SESSION);
+    if (session == null) {
+      return null;
+    }
+    try {
+      java.security.cert.Certificate[] chain = session.getPeerCertificates();
+      return chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate certificate
+          ? authenticator.byCertificate(certificate.getSubjectX500Principal().getName())
+          : null;
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return null; // no client certificate: other credentials decide
+    }
   }
 
   /** The model a request names ({@code model_name} or {@code name}); {@code *} when it names none. */

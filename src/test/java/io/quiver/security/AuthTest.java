@@ -169,5 +169,15 @@ class AuthTest {
         assertThrows(StatusRuntimeException.class, () -> alice.modelReady(ModelReadyRequest.newBuilder().setName("iris-xgboost").build()));
     assertEquals(Status.Code.PERMISSION_DENIED, denied.getStatus().getCode());
     assertTrue(denied.getStatus().getDescription().contains("models:iris-xgboost:infer"));
+
+    Metadata key = new Metadata();
+    key.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), AuthProfile.API_KEY);
+    assertTrue(grpc.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key)).modelReady(ModelReadyRequest.newBuilder().setName("iris-xgboost").build()).getReady());
+    Metadata forged = new Metadata();
+    forged.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token("models:*:admin") + "x");
+    StatusRuntimeException tampered =
+        assertThrows(StatusRuntimeException.class,
+            () -> grpc.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(forged)).modelReady(ModelReadyRequest.newBuilder().setName("iris-onnx").build()));
+    assertEquals(Status.Code.UNAUTHENTICATED, tampered.getStatus().getCode());
   }
 }

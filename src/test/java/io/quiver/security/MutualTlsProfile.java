@@ -33,6 +33,10 @@ public class MutualTlsProfile implements QuarkusTestProfile {
       overrides.put("quarkus.http.ssl.certificate.trust-store-file", serverTrust.toString());
       overrides.put("quarkus.http.ssl.certificate.trust-store-password", TlsProfile.PASSWORD);
       overrides.put("quarkus.http.ssl.client-auth", "request");
+      overrides.put("quarkus.grpc.server.ssl.trust-store", serverTrust.toString());
+      overrides.put("quarkus.grpc.server.ssl.trust-store-password", TlsProfile.PASSWORD);
+      overrides.put("quarkus.grpc.server.ssl.trust-store-type", "pkcs12");
+      overrides.put("quarkus.grpc.server.ssl.client-auth", "REQUEST");
       overrides.put("quiver.auth.enabled", "true");
       overrides.put("quiver.auth.client-certificates-file", callers.toString());
       return overrides;

@@ -37,6 +37,27 @@ class MutualTlsTest {
     assertEquals(401, post(withoutCertificate, port, "/v2/models/iris-onnx/infer", IRIS).statusCode());
   }
 
+  @Test
+  void grpcTakesTheClientCertificateToo() throws Exception {
+    int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(load(MutualTlsProfile.CLIENT_KEY_STORE), TlsProfile.PASSWORD.toCharArray());
+    io.grpc.ManagedChannel channel =
+        io.grpc.netty.NettyChannelBuilder.forAddress("localhost", port)
+            .sslContext(io.grpc.netty.GrpcSslContexts.forClient().trustManager(TlsProfile.CERTIFICATE.toFile()).keyManager(keys).build())
+            .build();
+    try {
+      var team = io.quiver.protocol.grpc.api.GRPCInferenceServiceGrpc.newBlockingStub(channel);
+      var ready = io.quiver.protocol.grpc.api.ModelReadyRequest.newBuilder();
+      org.junit.jupiter.api.Assertions.assertTrue(team.modelReady(ready.setName("iris-onnx").build()).getReady());
+      io.grpc.StatusRuntimeException denied =
+          org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class, () -> team.modelReady(ready.setName("iris-xgboost").build()));
+      assertEquals(io.grpc.Status.Code.PERMISSION_DENIED, denied.getStatus().getCode());
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
   private static HttpResponse<String> post(HttpClient client, int port, String path, String body) throws Exception {
     return client.send(
         HttpRequest.newBuilder(URI.create("https://localhost:" + port + path)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
