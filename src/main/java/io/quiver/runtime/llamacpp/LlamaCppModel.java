@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A GGUF model in llama.cpp, which batches continuously by itself: its server loop runs every busy
- * slot's next token in one decode. Each generation is read token by token on a virtual thread.
+ * slot's next token in one decode. Each generation is read token by token on a thread of its own.
  */
 final class LlamaCppModel extends TextGenerationModel {
   static final String PLATFORM = "llamacpp_gguf";
@@ -32,7 +32,11 @@ final class LlamaCppModel extends TextGenerationModel {
   private final int maxWaiting;
   private final int context;
   private final AtomicInteger active = new AtomicInteger();
-  private final ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
+  /**
+   * Platform threads, not virtual ones: a reader waits inside a native call for each token, which
+   * would pin a virtual thread's carrier for the whole generation.
+   */
+  private final ExecutorService readers = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("quiver-llama-", 0).factory());
 
   LlamaCppModel(String name, LlamaModel model, int slots, int maxWaiting, int context) {
     super(PLATFORM);
