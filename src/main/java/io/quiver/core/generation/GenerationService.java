@@ -28,20 +28,14 @@ public class GenerationService {
     this.observers = observers.stream().toList();
   }
 
-  /** A model that can answer language-model routes, and what it does there. */
-  public record LanguageModel(String name, boolean generates, boolean embeds) {}
-
-  /** The ready models that generate text or embed it, by name. */
-  public List<LanguageModel> languageModels() {
-    List<LanguageModel> models = new ArrayList<>();
+  /** The names of the ready models that generate text or embed it. */
+  public List<String> languageModels() {
+    List<String> models = new ArrayList<>();
     for (String name : registry.modelNames()) {
       ModelInstance instance = readyInstance(name);
-      if (instance != null) {
-        boolean generates = instance.capability(TextGenerator.class).isPresent();
-        boolean embeds = instance.capability(TextEmbedder.class).isPresent();
-        if (generates || embeds) {
-          models.add(new LanguageModel(name, generates, embeds));
-        }
+      if (instance != null
+          && (instance.capability(TextGenerator.class).isPresent() || instance.capability(TextEmbedder.class).isPresent())) {
+        models.add(name);
       }
     }
     return models;

@@ -61,12 +61,11 @@ public abstract class TextGenerationModel implements LoadedModel, TextGenerator 
   /** Answers a batch: every text of every request starts generating first, then all are awaited. */
   @Override
   public final List<InferenceResult> infer(List<InferenceRequest> batch) {
-    TextGenerator generator = this;
     InferenceResult[] results = new InferenceResult[batch.size()];
     List<List<Collected>> started = new ArrayList<>(batch.size());
     for (int r = 0; r < batch.size(); r++) {
       try {
-        started.add(start(generator, batch.get(r)));
+        started.add(start(batch.get(r)));
       } catch (InferenceException e) {
         started.add(List.of());
         results[r] = new InferenceResult.Failed(e);
@@ -80,14 +79,14 @@ public abstract class TextGenerationModel implements LoadedModel, TextGenerator 
     return Arrays.asList(results);
   }
 
-  private static List<Collected> start(TextGenerator generator, InferenceRequest request) {
+  private List<Collected> start(InferenceRequest request) {
     Sampling sampling = Sampling.greedy(maxTokens(request));
     Tensor input = request.input(INPUT);
     List<Collected> texts = new ArrayList<>();
     try {
       for (int i = 0; i < input.elementCount(); i++) {
         Collected text = new Collected();
-        text.generation = generator.generate(new GenerationRequest(input.stringAt(i), sampling), text);
+        text.generation = generate(new GenerationRequest(input.stringAt(i), sampling), text);
         texts.add(text);
       }
       return texts;

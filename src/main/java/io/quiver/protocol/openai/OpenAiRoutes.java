@@ -68,15 +68,13 @@ public class OpenAiRoutes {
   private void models(RoutingContext context) {
     ObjectNode list = json.createObjectNode().put("object", "list");
     ArrayNode data = list.putArray("data");
-    generation.languageModels().stream()
-        .filter(model -> RestResponder.visible(context, model.name()))
-        .forEach(model -> data.add(modelNode(model.name())));
+    generation.languageModels().stream().filter(model -> RestResponder.visible(context, model)).forEach(model -> data.add(modelNode(model)));
     responder.sendJson(context, 200, list);
   }
 
   private void model(RoutingContext context) {
     String name = context.pathParam("model");
-    if (generation.languageModels().stream().noneMatch(model -> model.name().equals(name))) {
+    if (!generation.languageModels().contains(name)) {
       fail(context, new InferenceException.ModelNotFound("The model '%s' does not exist or answers no OpenAI route.".formatted(name)));
       return;
     }
