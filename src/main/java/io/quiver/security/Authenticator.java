@@ -87,7 +87,7 @@ public class Authenticator {
    * @throws AuthenticationFailure when there is none, or it is not accepted
    */
   public Caller authenticate(String bearer, String apiKey) {
-    String credential = apiKey != null && !apiKey.isBlank() ? apiKey.strip() : bearer;
+    String credential = credential(bearer, apiKey);
     if (credential == null || credential.isBlank()) {
       throw failure("missing", "A credential is required: Authorization: Bearer <token or API key>, or X-API-Key.");
     }
@@ -149,6 +149,23 @@ public class Authenticator {
       subjects.put(entry.substring(0, bar).strip(), Set.of(entry.substring(bar + 1).strip().split("\\s+")));
     }
     return Map.copyOf(subjects);
+  }
+
+  /**
+   * Whether authenticating this credential means verifying a token not seen before: work that may
+   * fetch a JWKS over the network the first time, so it is not for an event loop.
+   */
+  public boolean needsVerification(String bearer, String apiKey) {
+    String credential = credential(bearer, apiKey);
+    if (credential == null || jwt == null || credential.chars().filter(c -> c == '.').count() != 2) {
+      return false;
+    }
+    Verified known = verified.get(credential);
+    return known == null || known.expires() <= java.time.Instant.now().getEpochSecond();
+  }
+
+  private static String credential(String bearer, String apiKey) {
+    return apiKey != null && !apiKey.isBlank() ? apiKey.strip() : bearer;
   }
 
   /** Counts a refusal of an authenticated caller. */

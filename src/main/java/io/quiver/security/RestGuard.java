@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Checks every REST call's credential and rights before any route sees it, when authentication is
- * on: 401 with {@code WWW-Authenticate: Bearer} for a missing or unacceptable credential, 403
+ * on (a token not seen before is verified off the event loop, since that may fetch a JWKS): 401 with {@code WWW-Authenticate: Bearer} for a missing or unacceptable credential, 403
  * naming the missing scope for a caller without the right. OpenAI's routes answer in OpenAI's
  * error shape; their model is read from the body, which is then handed to the route as read.
  */
@@ -46,14 +46,36 @@ public class RestGuard {
       context.next();
       return;
     }
-    Caller caller;
-    try {
-      caller = caller(context);
-    } catch (AuthenticationFailure e) {
-      context.response().putHeader("WWW-Authenticate", "Bearer");
-      refuse(context, 401, e.getMessage(), "invalid_api_key");
+    if (authenticator.needsVerification(bearer(context.request().getHeader("Authorization")), context.request().getHeader("X-API-Key"))) {
+      context.vertx()
+          .executeBlocking(() -> caller(context), false)
+          .onComplete(
+              done -> {
+                if (done.succeeded()) {
+                  proceed(context, done.result());
+                } else if (done.cause() instanceof AuthenticationFailure failure) {
+                  unauthenticated(context, failure);
+                } else {
+                  responder.sendError(context, done.cause());
+                }
+              });
       return;
     }
+    try {
+      proceed(context, caller(context));
+    } catch (AuthenticationFailure e) {
+      unauthenticated(context, e);
+    }
+  }
+
+  private void unauthenticated(RoutingContext context, AuthenticationFailure failure) {
+    context.response().putHeader("WWW-Authenticate", "Bearer");
+    refuse(context, 401, failure.getMessage(), "invalid_api_key");
+  }
+
+  /** The route's rights checked for an authenticated caller; the route runs if they hold. */
+  private void proceed(RoutingContext context, Caller caller) {
+    String path = context.request().path();
     RestResponder.identifyCaller(context, caller.subject());
     String method = context.request().method().name();
     if (RouteRights.modelInBody(method, path)) {
