@@ -31,6 +31,11 @@ public record ModelSource(
     return new ModelSource(name, version, newDirectory, settings, concurrency, tritonConfig);
   }
 
+  /** The same model run one call at a time: a call may use every core. */
+  public ModelSource alone() {
+    return new ModelSource(name, version, directory, settings, 1, tritonConfig);
+  }
+
   /** The same files with other settings. */
   public ModelSource withSettings(ModelSettings newSettings) {
     return new ModelSource(name, version, directory, newSettings, concurrency, tritonConfig);

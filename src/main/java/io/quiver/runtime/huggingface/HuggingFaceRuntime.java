@@ -110,7 +110,7 @@ public class HuggingFaceRuntime implements ModelRuntime {
     DecoderGraph graph = null;
     try {
       // One step runs at a time: it may use every core.
-      graph = new DecoderGraph(sessions.open(weights, new ModelSource(source.name(), source.version(), source.directory(), settings, 1, null)));
+      graph = new DecoderGraph(sessions.open(weights, source.alone()));
       if (folder.endOfSequenceIds().isEmpty()) {
         throw new IllegalArgumentException("neither generation_config.json nor config.json names an eos_token_id");
       }

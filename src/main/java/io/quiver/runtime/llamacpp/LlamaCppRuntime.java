@@ -74,7 +74,8 @@ public class LlamaCppRuntime implements ModelRuntime {
             .enableContBatching()
             // llama.cpp splits its context among the slots: each sequence gets context_length
             .setCtxSize(context * slots)
-            .setThreads(new ModelSource(source.name(), source.version(), source.directory(), settings, 1, null).threadsPerCall());
+            // llama.cpp's one decode loop serves every slot: it may use every core
+            .setThreads(source.alone().threadsPerCall());
     LOG.infof("GGUF model %s: llama.cpp with %d slots of %d tokens", source.describe(), slots, context);
     return new LlamaCppModel(source.name(), new LlamaModel(parameters), slots, settings.queueSize(256), context);
   }
