@@ -40,17 +40,32 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts a given build of the server (its quarkus-run.jar). */
   public static ServerProcess start(String jar, Map<String, String> environment, String... jvmOptions) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("--enable-native-access=ALL-UNNAMED");
+    command.addAll(List.of(jvmOptions));
+    command.add("-jar");
+    command.add(jar);
+    return launch(command, environment, true);
+  }
+
+  /**
+   * Runs a command that starts the server, such as a container's entry point, with only the given
+   * environment (and the ports); the server is the command's own java process or its descendant.
+   */
+  public static ServerProcess launch(List<String> command, Map<String, String> environment) {
+    return launch(command, environment, false);
+  }
+
+  private static ServerProcess launch(List<String> command, Map<String, String> environment, boolean inherit) {
     try {
       int http = freePort();
       int grpc = freePort();
       Path log = Files.createTempFile("quiver-server", ".log");
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.add("--enable-native-access=ALL-UNNAMED");
-      command.addAll(List.of(jvmOptions));
-      command.add("-jar");
-      command.add(jar);
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      if (!inherit) {
+        builder.environment().clear();
+      }
       // Nothing the test's own environment sets may shield the server from what users meet.
       builder.environment().remove("ORT_DISABLE_TELEMETRY");
       builder.environment().putAll(environment);
@@ -107,17 +122,26 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
-  /** Sends SIGTERM, as Kubernetes does. */
+  /** Sends SIGTERM to the server, as Kubernetes does. */
   public void terminate() {
-    process.destroy();
+    server().destroy();
   }
 
+  /** The process started; it ends when the server does. */
   public Process process() {
     return process;
   }
 
+  /** The server's JVM. */
   public long pid() {
-    return process.pid();
+    return server().pid();
+  }
+
+  private ProcessHandle server() {
+    return process.descendants()
+        .filter(child -> child.info().command().orElse("").endsWith("/java"))
+        .findFirst()
+        .orElse(process.toHandle());
   }
 
   public String log() {
@@ -130,6 +154,7 @@ public final class ServerProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    server().destroyForcibly();
     process.destroyForcibly();
     try {
       Files.deleteIfExists(log);
