@@ -28,6 +28,18 @@ final class Downloads {
     }
   }
 
+  /** POSTs an HTML form ({@code application/x-www-form-urlencoded}) and returns the 200 answer's body. */
+  static String postForm(URI uri, String form) throws IOException {
+    HttpRequest request = HttpRequest.newBuilder(uri)
+        .timeout(Duration.ofMinutes(1))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form))
+        .build();
+    try (InputStream in = send(request)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   /**
    * Downloads {@code uri} into {@code file}.
    *
@@ -49,16 +61,20 @@ final class Downloads {
     if (bearer != null && !bearer.isEmpty()) {
       request.header("Authorization", "Bearer " + bearer);
     }
+    return send(request.build());
+  }
+
+  private static InputStream send(HttpRequest request) throws IOException {
     HttpResponse<InputStream> response;
     try {
-      response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      response = CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while downloading " + uri, e);
+      throw new IOException("interrupted while sending to " + request.uri(), e);
     }
     if (response.statusCode() != 200) {
       response.body().close();
-      throw new IOException("%s answered %d".formatted(uri, response.statusCode()));
+      throw new IOException("%s answered %d".formatted(request.uri(), response.statusCode()));
     }
     return response.body();
   }

@@ -8,7 +8,9 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -51,12 +53,19 @@ sealed interface RemoteStore {
 
   /**
    * {@code gs://bucket/prefix}: every object under the prefix, through Cloud Storage's JSON API,
-   * each checked against the MD5 the store gives; anonymous, or with the OAuth access token in
-   * {@code GOOGLE_OAUTH_ACCESS_TOKEN}.
+   * each checked against the MD5 the store gives; anonymous, with an OAuth access token, or as a
+   * service account.
    */
-  record GoogleCloudStorage(String endpoint, String token) implements RemoteStore {
+  record GoogleCloudStorage(String endpoint, Credentials credentials) implements RemoteStore {
+    /** Where the bearer token comes from. */
+    interface Credentials {
+      /** The token to send, or null for anonymous access. */
+      String token() throws IOException;
+    }
+
     @Override
     public void download(StorageUri uri, Path into) throws IOException {
+      String token = credentials.token();
       String bucket = URLEncoder.encode(uri.authority(), StandardCharsets.UTF_8);
       String prefix = uri.path();
       String pageToken = null;
@@ -164,7 +173,7 @@ sealed interface RemoteStore {
    * The stores by scheme.
    *
    * @param environment where the credentials are: {@code GOOGLE_OAUTH_ACCESS_TOKEN}, {@code
-   *     HF_TOKEN} (S3's are read by the AWS SDK itself)
+   *     GOOGLE_APPLICATION_CREDENTIALS}, {@code HF_TOKEN} (S3's are read by the AWS SDK itself)
    */
   static Map<String, RemoteStore> of(StorageConfig config, Map<String, String> environment) {
     RemoteStore http = new Http();
@@ -172,7 +181,19 @@ sealed interface RemoteStore {
         "http", http,
         "https", http,
         "s3", new S3(config.s3Endpoint().orElse(null), config.s3PathStyle()),
-        "gs", new GoogleCloudStorage(config.gcsEndpoint(), environment.get("GOOGLE_OAUTH_ACCESS_TOKEN")),
+        "gs", new GoogleCloudStorage(config.gcsEndpoint(), googleCredentials(config, environment)),
         "hf", new HuggingFaceHub(config.hfEndpoint(), environment.get("HF_TOKEN")));
+  }
+
+  /** An access token given as such first, then a service account's key file, else anonymous. */
+  private static GoogleCloudStorage.Credentials googleCredentials(StorageConfig config, Map<String, String> environment) {
+    String token = environment.get("GOOGLE_OAUTH_ACCESS_TOKEN");
+    if (token != null && !token.isEmpty()) {
+      return () -> token;
+    }
+    return config.gcsCredentials()
+        .or(() -> Optional.ofNullable(environment.get("GOOGLE_APPLICATION_CREDENTIALS")).filter(file -> !file.isEmpty()).map(Path::of))
+        .<GoogleCloudStorage.Credentials>map(keyFile -> new GoogleServiceAccount(keyFile, Clock.systemUTC()))
+        .orElse(() -> null);
   }
 }

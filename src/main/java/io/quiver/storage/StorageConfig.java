@@ -30,6 +30,12 @@ public interface StorageConfig {
   @WithDefault("https://storage.googleapis.com")
   String gcsEndpoint();
 
+  /**
+   * A service account's JSON key file for {@code gs://}; default: the file {@code
+   * GOOGLE_APPLICATION_CREDENTIALS} names. {@code GOOGLE_OAUTH_ACCESS_TOKEN}, when set, is used instead.
+   */
+  Optional<Path> gcsCredentials();
+
   /** The Hugging Face Hub, for {@code hf://} (a mirror's address where there is one). */
   @WithDefault("https://huggingface.co")
   String hfEndpoint();

@@ -1,5 +1,7 @@
 package io.quiver.storage;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -12,11 +14,17 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
+import java.security.Signature;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -28,8 +36,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Real HTTP servers for the storage tests, on one port: plain files and archives, Cloud Storage's
- * JSON API (list and media, with MD5s), and the Hugging Face Hub's model API, serving the
- * repository's own model files. Each request is counted by path.
+ * JSON API (list and media, with MD5s; bucket "private" only with a token from the OAuth token
+ * endpoint, which takes JWTs signed by the service account's key as Google's does), and the
+ * Hugging Face Hub's model API, serving the repository's own model files. Each request is counted
+ * by path.
  */
 public class StorageServers implements QuarkusTestResourceLifecycleManager {
   static final Map<String, AtomicInteger> REQUESTS = new ConcurrentHashMap<>();
@@ -42,6 +52,10 @@ public class StorageServers implements QuarkusTestResourceLifecycleManager {
   private final Map<String, byte[]> objects = new LinkedHashMap<>();
   private final Map<String, String> claimedMd5 = new LinkedHashMap<>();
   private final Map<String, byte[]> hub = new LinkedHashMap<>();
+  static final String SERVICE_ACCOUNT = "quiver-models@quiver-tests.iam.gserviceaccount.com";
+  /** The service account's key, as its key file holds it; the token endpoint knows its public half. */
+  static KeyPair serviceAccountKey;
+  private final Set<String> issuedTokens = ConcurrentHashMap.newKeySet();
 
   @Override
   public Map<String, String> start() {
@@ -66,9 +80,12 @@ public class StorageServers implements QuarkusTestResourceLifecycleManager {
       server.start();
       base = "http://localhost:" + server.getAddress().getPort();
       cache = Files.createTempDirectory("quiver-model-cache");
+      serviceAccountKey = rsaKeyPair();
+      Path keyFile = writeKeyFile(serviceAccountKey, Files.createTempFile("service-account", ".json"));
       return Map.of(
           "quiver.storage.cache-dir", cache.toString(),
           "quiver.storage.gcs-endpoint", base,
+          "quiver.storage.gcs-credentials", keyFile.toString(),
           "quiver.storage.hf-endpoint", base);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -79,8 +96,18 @@ public class StorageServers implements QuarkusTestResourceLifecycleManager {
     String path = exchange.getRequestURI().getPath();
     REQUESTS.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
     String query = exchange.getRequestURI().getRawQuery() == null ? "" : exchange.getRequestURI().getRawQuery();
+    if (path.startsWith("/storage/v1/b/private/")) {
+      String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+      if (authorization == null || !issuedTokens.contains(authorization.replaceFirst("^Bearer ", ""))) {
+        send(exchange, 401, new byte[0]);
+        return;
+      }
+      path = path.replace("/b/private/", "/b/models/");
+    }
     if (files.containsKey(path)) {
       send(exchange, 200, files.get(path));
+    } else if (path.equals("/token") && exchange.getRequestMethod().equals("POST")) {
+      exchangeAssertion(exchange);
     } else if (path.equals("/storage/v1/b/models/o") && !query.contains("alt=media")) {
       String prefix = URLDecoder.decode(query.replaceFirst(".*prefix=([^&]*).*", "$1"), StandardCharsets.UTF_8);
       StringBuilder items = new StringBuilder();
@@ -102,6 +129,65 @@ public class StorageServers implements QuarkusTestResourceLifecycleManager {
     } else {
       send(exchange, 404, new byte[0]);
     }
+  }
+
+  /** OAuth's JWT bearer grant: a token for a well-signed assertion of the known account, valid for an hour. */
+  private void exchangeAssertion(HttpExchange exchange) throws IOException {
+    Map<String, String> form = new HashMap<>();
+    for (String pair : new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).split("&")) {
+      String[] parts = pair.split("=", 2);
+      form.put(URLDecoder.decode(parts[0], StandardCharsets.UTF_8), URLDecoder.decode(parts[1], StandardCharsets.UTF_8));
+    }
+    String[] jwt = form.getOrDefault("assertion", "").split("\\.");
+    boolean valid = "urn:ietf:params:oauth:grant-type:jwt-bearer".equals(form.get("grant_type")) && jwt.length == 3;
+    if (valid) {
+      try {
+        Signature rsa = Signature.getInstance("SHA256withRSA");
+        rsa.initVerify(serviceAccountKey.getPublic());
+        rsa.update((jwt[0] + "." + jwt[1]).getBytes(StandardCharsets.US_ASCII));
+        JsonNode claims = new ObjectMapper().readTree(Base64.getUrlDecoder().decode(jwt[1]));
+        valid = rsa.verify(Base64.getUrlDecoder().decode(jwt[2]))
+            && SERVICE_ACCOUNT.equals(claims.path("iss").asText())
+            && (base + "/token").equals(claims.path("aud").asText())
+            && claims.path("scope").asText().equals("https://www.googleapis.com/auth/devstorage.read_only")
+            && claims.path("exp").asLong() - claims.path("iat").asLong() == 3600;
+      } catch (GeneralSecurityException | IllegalArgumentException e) {
+        valid = false;
+      }
+    }
+    if (!valid) {
+      send(exchange, 400, "{\"error\":\"invalid_grant\"}".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    String token = "ya29.test-" + issuedTokens.size();
+    issuedTokens.add(token);
+    send(exchange, 200, "{\"access_token\":\"%s\",\"expires_in\":3599,\"token_type\":\"Bearer\"}".formatted(token).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static KeyPair rsaKeyPair() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+      generator.initialize(2048);
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A service account key file as Google Cloud's console downloads it, for this server's token endpoint. */
+  static Path writeKeyFile(KeyPair key, Path file) throws IOException {
+    String pem = "-----BEGIN PRIVATE KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getPrivate().getEncoded())
+        + "\n-----END PRIVATE KEY-----\n";
+    String json = new ObjectMapper().createObjectNode()
+        .put("type", "service_account")
+        .put("project_id", "quiver-tests")
+        .put("private_key_id", "0123456789abcdef")
+        .put("private_key", pem)
+        .put("client_email", SERVICE_ACCOUNT)
+        .put("token_uri", base + "/token")
+        .toPrettyString();
+    return Files.writeString(file, json);
   }
 
   private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {

@@ -49,6 +49,17 @@ class StorageTest {
   }
 
   @Test
+  void aServiceAccountKeyFileReadsAPrivateBucketWithOneTokenForManyDownloads() throws Exception {
+    JsonNode local = Rest.post("/v2/models/iris-onnx/infer", StoredModels.IRIS).json().get("outputs");
+    for (String model : new String[] {"private-gcs", "private-gcs-again"}) {
+      Reply loaded = StoredModels.loadFrom(model, "gs://private/iris/1");
+      assertEquals(200, loaded.status(), loaded.text());
+      assertEquals(local, Rest.post("/v2/models/" + model + "/infer", StoredModels.IRIS).json().get("outputs"));
+    }
+    assertEquals(1, StorageServers.requests("/token"), "the access token is kept until it expires");
+  }
+
+  @Test
   void theHuggingFaceHubServesALanguageModel() throws Exception {
     Reply loaded = StoredModels.loadFrom("hub-chat", "hf://quiver/tiny-chat:v1");
     assertEquals(200, loaded.status(), loaded.text());
