@@ -25,7 +25,7 @@ import java.util.Base64;
  * fails the models that need it, not the server.
  */
 final class GoogleServiceAccount implements RemoteStore.GoogleCloudStorage.Credentials {
-  static final String READ_ONLY_SCOPE = "https://www.googleapis.com/auth/devstorage.read_only";
+  private static final String READ_ONLY_SCOPE = "https://www.googleapis.com/auth/devstorage.read_only";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
