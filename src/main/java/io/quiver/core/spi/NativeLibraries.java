@@ -64,6 +64,20 @@ public final class NativeLibraries {
   }
 
   /**
+   * A native library the class path carries at an absolute resource path.
+   *
+   * @param library what the library is, for the message when there is none
+   * @throws IllegalStateException when the class path has no such resource (no build for this platform)
+   */
+  public static URL resource(String path, String library) {
+    URL resource = NativeLibraries.class.getResource(path);
+    if (resource == null) {
+      throw new IllegalStateException("%s has no native build for this platform: %s is not on the class path".formatted(library, path));
+    }
+    return resource;
+  }
+
+  /**
    * Puts a library from the class path into the folder, unless the file there already holds exactly
    * the same bytes, and returns its path.
    *

@@ -27,11 +27,7 @@ final class TokenizerNatives {
     }
     String library = System.mapLibraryName("tokenizers");
     String platform = NativeLibraries.platform("linux", "osx", "win", "x86_64", "-");
-    String resource = "/native/lib/" + platform + "/cpu/" + library;
-    URL url = TokenizerNatives.class.getResource(resource);
-    if (url == null) {
-      throw new IllegalStateException("the tokenizers library has no native build for " + platform);
-    }
+    URL url = NativeLibraries.resource("/native/lib/" + platform + "/cpu/" + library, "the tokenizers library");
     Path folder = NativeLibraries.folder(configured, "tokenizers-" + release());
     try {
       System.setProperty(PATH_PROPERTY, NativeLibraries.extract(url, folder, library).toString());

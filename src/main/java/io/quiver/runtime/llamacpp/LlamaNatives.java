@@ -29,11 +29,7 @@ final class LlamaNatives {
     if (System.getProperty(PATH_PROPERTY) == null) {
       String library = System.mapLibraryName("jllama");
       String platform = NativeLibraries.platform("Linux", "Mac", "Windows", "x86_64", "/");
-      String resource = "/de/kherud/llama/" + platform + "/" + library;
-      URL url = LlamaNatives.class.getResource(resource);
-      if (url == null) {
-        throw new IllegalStateException("java-llama.cpp has no native build for " + platform);
-      }
+      URL url = NativeLibraries.resource("/de/kherud/llama/" + platform + "/" + library, "java-llama.cpp");
       String release = LlamaModel.class.getPackage().getImplementationVersion();
       Path folder = NativeLibraries.folder(configured, "llama-" + (release == null ? "4.2.0" : release));
       try {

@@ -5,7 +5,6 @@ import ai.djl.util.Platform;
 import io.quiver.core.spi.NativeLibraries;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URL;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -46,21 +45,13 @@ final class TorchNatives {
     Path engine = NativeLibraries.folder(Optional.of(root.resolve("pytorch").resolve(version + "-" + flavor + "-" + classifier)), "");
     try {
       for (String library : platform.getLibraries()) {
-        NativeLibraries.extract(resource("/pytorch/" + flavor + "/" + classifier + "/" + library), engine, library);
+        NativeLibraries.extract(NativeLibraries.resource("/pytorch/" + flavor + "/" + classifier + "/" + library, "libtorch"), engine, library);
       }
       String jni = System.mapLibraryName("djl_torch");
-      NativeLibraries.extract(resource("/jnilib/" + classifier + "/" + flavor + "/" + jni), engine, djl + "-" + jni);
+      NativeLibraries.extract(NativeLibraries.resource("/jnilib/" + classifier + "/" + flavor + "/" + jni, "DJL's PyTorch JNI"), engine, djl + "-" + jni);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot extract libtorch to " + engine, e);
     }
     System.setProperty(CACHE_PROPERTY, root.toString());
-  }
-
-  private static URL resource(String path) {
-    URL resource = TorchNatives.class.getResource(path);
-    if (resource == null) {
-      throw new IllegalStateException("libtorch's " + path + " is not on the class path");
-    }
-    return resource;
   }
 }
